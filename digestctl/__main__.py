@@ -1,0 +1,5 @@
+"""`python -m digestctl` runs the CLI."""
+
+from digestctl.cli import main
+
+main()
