@@ -1,0 +1,72 @@
+"""`digestctl items`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from digestctl.cli._common import handle_errors, parse_since, state
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(rich_help_panel="Gather")
+    @handle_errors
+    def items(
+        ctx: typer.Context,
+        status: Annotated[
+            str | None,
+            typer.Option("--status", help="Only items with this status: new, picked, skipped."),
+        ] = None,
+        source: Annotated[
+            str | None, typer.Option("--source", "-s", help="Only items from this source.")
+        ] = None,
+        since: Annotated[
+            str | None,
+            typer.Option("--since", help="Only items dated since: 2026-11-01, 24h, 7d, 2w."),
+        ] = None,
+        search: Annotated[
+            str | None,
+            typer.Option("--search", help="Only items whose title or summary has every word."),
+        ] = None,
+        limit: Annotated[
+            int | None, typer.Option("--limit", "-n", min=1, help="At most this many items.")
+        ] = None,
+        json_out: Annotated[
+            bool, typer.Option("--json", help="Print a JSON array with stable keys.")
+        ] = False,
+        nl: Annotated[bool, typer.Option("--nl", help="Print one JSON object per line.")] = False,
+    ) -> None:
+        """List stored items, newest first.
+
+        JSON keys: id, source, title, url, summary, published, author, site, status,
+        first_seen (dates ISO 8601 UTC, missing values null).
+
+        Example: digestctl items --status new --since 7d --json | jq -r '.[].url'
+        """
+        from digestctl import output
+        from digestctl.errors import UsageError
+        from digestctl.models import ItemStatus
+        from digestctl.store import Store
+
+        if json_out and nl:
+            raise UsageError("--json and --nl are two output shapes; pick one")
+        wanted_status = None
+        if status is not None:
+            try:
+                wanted_status = ItemStatus(status.lower())
+            except ValueError:
+                raise UsageError(f"--status {status!r}: use one of new, picked, skipped") from None
+        ws = state(ctx).workspace()
+        with Store(ws.db_path) as store:
+            found = store.list_items(
+                status=wanted_status,
+                source=source,
+                since=parse_since(since),
+                search=search,
+                limit=limit,
+            )
+        if json_out or nl:
+            output.print_json([output.format_item(i) for i in found], lines=nl)
+        else:
+            output.print_items_table(found)
