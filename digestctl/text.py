@@ -1,0 +1,420 @@
+"""Clean text from feeds and pages: HTML to text, boilerplate, truncation, dates (pure).
+
+Every function takes untrusted input and never raises on it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+# --- HTML to text -------------------------------------------------------------------------
+
+# Elements whose content is never prose.
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "select",
+    "textarea",
+    "button",
+    "head",
+    "title",
+)
+# Share/related-post widgets that feed generators append to every entry.
+_WIDGET_CLASSES = (
+    "sharedaddy",
+    "sd-sharing",
+    "sd-like",
+    "jp-relatedposts",
+    "addtoany",
+    "a2a_kit",
+    "share-buttons",
+    "social-share",
+    "shareaholic",
+    "feedflare",
+    "wp-block-social-links",
+    "screen-reader-text",
+)
+_WIDGET_SELECTOR = ", ".join(f'[class*="{name}"]' for name in _WIDGET_CLASSES)
+_WIDGET_HINT = re.compile("|".join(_WIDGET_CLASSES), re.IGNORECASE)
+# A "Continue reading <title>" link: the WordPress more-link and its relatives.
+_MORE_LINK_TEXT = re.compile(
+    r"^\W*(continue reading|read more|read the (full|rest)|keep reading|more\b|full story)",
+    re.IGNORECASE,
+)
+_BLOCK_TAG = re.compile(
+    r"<(?=/?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|blockquote|pre|section"
+    r"|article|header|footer|figure|figcaption|img|aside|nav|address)\b)",
+    re.IGNORECASE,
+)
+_TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
+_ENTITY_LIKE = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);?")
+# C0/C1 controls (whitespace ones are handled by str.split), lone surrogates (a broken JSON
+# feed), soft hyphens, zero-width spaces and BOMs.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\u00ad\u200b\ufeff]")
+_MAX_PASSES = 3
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment (or of plain text with entities).
+
+    Entities decoded, tags, scripts and share widgets dropped, block elements separated by
+    a space, whitespace collapsed, control characters removed. Double-escaped markup (a
+    common feed bug) is decoded again, so the result never contains anything tag-like.
+    """
+    return _to_text(html, drop_more_links=False)
+
+
+def clean_title(raw: str) -> str:
+    """A title as one clean line of text."""
+    return _to_text(raw, drop_more_links=False)
+
+
+def _to_text(markup: str, *, drop_more_links: bool) -> str:
+    text = markup
+    for _ in range(_MAX_PASSES):
+        if _TAG_LIKE.search(text):
+            text = _parse_html_text(text, drop_more_links=drop_more_links)
+        elif "&" in text:
+            text = html.unescape(text)
+        else:
+            break
+        if not _TAG_LIKE.search(text) and not _ENTITY_LIKE.search(text):
+            break
+    # Deeper escaping than that is hostile: defuse what is left rather than loop on it.
+    text = _TAG_LIKE.sub(lambda m: "< " + m.group(0)[1:], text)
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
+def _parse_html_text(markup: str, *, drop_more_links: bool) -> str:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(_BLOCK_TAG.sub(" <", markup))
+    tree.strip_tags(list(_DROP_TAGS))
+    if _WIDGET_HINT.search(markup):
+        for node in tree.css(_WIDGET_SELECTOR):
+            node.decompose()
+    if drop_more_links and "<a" in markup.lower():
+        for link in tree.css("a"):
+            classes = link.attributes.get("class") or ""
+            if "more-link" in classes or _MORE_LINK_TEXT.match(link.text() or ""):
+                link.decompose()
+    root = tree.root
+    return root.text(deep=True, separator="", strip=False) if root is not None else ""
+
+
+# --- Summaries ----------------------------------------------------------------------------
+
+_ELLIPSIS = "…"
+# Trailing boilerplate, matched repeatedly at the end of the text.
+_TRAILING_BOILERPLATE = re.compile(
+    r"""(?ix)
+    (?:
+        \bThe\ post\ .{1,400}?\ (?:first\ )?appeared\ (?:first\ )?on\ .{1,200}?\.?
+      | \bThis\ (?:article|post|story)\ (?:was\ )?(?:first|originally)\ (?:appeared|published)
+        \ (?:on|in|at)\ .{1,200}?\.?
+      | \bsubmitted\ by\ /?u/\S+(?:\ \[link\])?(?:\ \[comments?\])?
+      | \b(?:continue\ reading|keep\ reading|read\ more|read\ the\ (?:full|rest)[^.]{0,80}?
+          |full\ story)(?:\ (?:on|at)\ [^.]{1,60}?)?\W*
+      | \(more[.…]*\)
+      | \b(?:share\ this|like\ this|related)\s*:.{0,300}?
+    )\s*$
+    """
+)
+_TRUNCATED_TAIL = re.compile(r"\s*(?:…|\.\.\.|\[(?:…|\.\.\.)\])\s*$")
+# A sentence ends at . ! ? … (possibly closed by quotes or brackets) before a space and
+# something that can start a sentence; CJK full stops need no space.
+_SENTENCE_END = re.compile(r"""(?:[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[\w¿¡])|[。！？]+)""")
+# "Dr. Smith", "U.S. officials", "J. Doe", "Jan. 5": a full stop that ends no sentence.
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Mt|vs|etc|e\.g|i\.e|cf|al|approx|No|Nos|Inc|Ltd"
+    r"|Co|Corp|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Rev|Hon|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep"
+    r"|Sept|Oct|Nov|Dec|a\.m|p\.m|U\.S|U\.K|U\.N|E\.U)|\b[A-Z])\.$"
+)
+
+
+def clean_summary(raw: str, max_chars: int = 300) -> str:
+    """A summary: clean text of `raw` (HTML or text), boilerplate removed, at most three
+    sentences and `max_chars` characters, cut at a sentence boundary and never mid-word."""
+    text = _to_text(raw, drop_more_links=True)
+    while True:
+        stripped = _TRAILING_BOILERPLATE.sub("", text).rstrip()
+        if stripped == text:
+            break
+        text = stripped
+    # The source cut this text itself ("… […]"): keep whole sentences if there are any.
+    cut_by_source = _TRUNCATED_TAIL.search(text)
+    if cut_by_source:
+        text = text[: cut_by_source.start()].rstrip()
+        whole = _sentence_ends(text)
+        if whole:
+            text = text[: whole[-1]]
+        elif text:
+            text = _cut_words(text + _ELLIPSIS, max_chars)
+    return truncate_sentences(text, max_chars, max_sentences=3)
+
+
+def truncate_sentences(text: str, max_chars: int = 300, *, max_sentences: int | None = None) -> str:
+    """The longest run of whole sentences of `text` within `max_chars` (and `max_sentences`).
+
+    When even the first sentence is too long it is cut at a word boundary and ends with
+    "…". Only a single word longer than the limit (a URL, unspaced script) is cut inside.
+    """
+    text = text.strip()
+    if max_chars <= 0:
+        return ""
+    ends = _sentence_ends(text)
+    if max_sentences is not None and len(ends) >= max_sentences:
+        text = text[: ends[max_sentences - 1]]
+        ends = ends[:max_sentences]
+    if len(text) <= max_chars:
+        return text
+    fitting = [end for end in ends if end <= max_chars]
+    if fitting:
+        return text[: fitting[-1]]
+    return _cut_words(text, max_chars)
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Offsets just past each sentence end inside `text` (the text's own end excluded)."""
+    ends = []
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if end >= len(text):
+            continue
+        if match.group(0) == "." and _ABBREVIATION.search(text, max(0, end - 12), end):
+            continue
+        ends.append(end)
+    return ends
+
+
+def _cut_words(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    limit = max_chars - len(_ELLIPSIS)
+    if limit <= 0:
+        return _ELLIPSIS[:max_chars]
+    space = text.rfind(" ", 0, limit + 1)
+    head = text[:space] if space > 0 else text[:limit]
+    return head.rstrip(" ,;:-–—([{\"'“‘") + _ELLIPSIS
+
+
+# --- Dates --------------------------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_WEEKDAYS = frozenset(
+    [
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+# RFC 822 §5.1 zones, plus the ones feeds actually use. Ambiguous ones (IST, BST) take the
+# reading most common in English-language feeds.
+_ZONES = {
+    "z": 0,
+    "ut": 0,
+    "utc": 0,
+    "gmt": 0,
+    "wet": 0,
+    "est": -5,
+    "edt": -4,
+    "cst": -6,
+    "cdt": -5,
+    "mst": -7,
+    "mdt": -6,
+    "pst": -8,
+    "pdt": -7,
+    "akst": -9,
+    "akdt": -8,
+    "hst": -10,
+    "ast": -4,
+    "adt": -3,
+    "nst": -3.5,
+    "ndt": -2.5,
+    "bst": 1,
+    "ist": 5.5,
+    "cet": 1,
+    "cest": 2,
+    "met": 1,
+    "mest": 2,
+    "eet": 2,
+    "eest": 3,
+    "west": 1,
+    "msk": 3,
+    "jst": 9,
+    "kst": 9,
+    "hkt": 8,
+    "sgt": 8,
+    "awst": 8,
+    "acst": 9.5,
+    "aest": 10,
+    "aedt": 11,
+    "nzst": 12,
+    "nzdt": 13,
+}
+_ISO = re.compile(
+    r"""(?x)
+    (?P<year>\d{4})
+    (?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?
+      | (?P<cmonth>\d{2})(?P<cday>\d{2}))?
+    (?:(?:[Tt]|\s+)
+      (?P<hour>\d{1,2}):?(?P<minute>\d{2})
+      (?::?(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?
+    )?
+    \s*(?P<zone>[Zz]|[+-]\d{2}(?::?\d{2})?|UTC|GMT|UT)?
+    """
+)
+_TOKEN = re.compile(
+    r"""(?x)
+      (?P<time>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?
+    | (?P<offset>[+-]\d{2}:?\d{2}|[+-]\d{2}\b)
+    | (?P<number>\d+)(?:st|nd|rd|th)?\b
+    | (?P<word>[A-Za-z]+)\.?
+    | (?P<sep>[\s,/()-]+)
+    """
+)
+
+
+def parse_date(value: str) -> datetime | None:
+    """A timezone-aware UTC datetime from a feed's date string, or None if unreadable.
+
+    Reads RFC 822/2822 and real-world variants (no weekday, two-digit years, named
+    zones, no seconds), ISO 8601/W3CDTF (a date alone or no zone means UTC) and common
+    forms like "2024-01-05 10:00:00" and "January 5, 2024". Never raises.
+    """
+    value = value.strip()
+    if not value or len(value) > 100:
+        return None
+    try:
+        iso = _ISO.fullmatch(value)
+        return _from_iso(iso) if iso else _from_words(value)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _from_iso(m: re.Match[str]) -> datetime | None:
+    month = m.group("month") or m.group("cmonth") or "1"
+    day = m.group("day") or m.group("cday") or "1"
+    fraction = (m.group("fraction") or "0")[:6].ljust(6, "0")
+    second = int(m.group("second") or 0)
+    moment = datetime(
+        int(m.group("year")),
+        int(month),
+        int(day),
+        int(m.group("hour") or 0),
+        int(m.group("minute") or 0),
+        min(second, 59),  # a leap second
+        int(fraction),
+    )
+    return _to_utc(moment, _zone_offset(m.group("zone") or "Z"))
+
+
+def _from_words(value: str) -> datetime | None:
+    year = month = day = None
+    hour = minute = second = 0
+    offset: timedelta | None = None
+    numbers: list[str] = []
+    pos = 0
+    while pos < len(value):
+        m = _TOKEN.match(value, pos)
+        if m is None:
+            return None
+        pos = m.end()
+        if m.group("time"):
+            hour, minute, second = _clock(m.group("time"), m.group("ampm"))
+        elif m.group("offset"):
+            if offset is None:
+                offset = _zone_offset(m.group("offset"))
+        elif m.group("number"):
+            numbers.append(m.group("number"))
+        elif m.group("word"):
+            word = m.group("word").lower()
+            if word in _MONTHS and month is None:
+                month = _MONTHS[word]
+            elif word in _ZONES:
+                if offset is None:
+                    offset = timedelta(hours=_ZONES[word])
+            elif word not in _WEEKDAYS and word not in ("at", "on", "t"):
+                return None
+    for number in numbers:
+        if len(number) == 4 and year is None:
+            year = int(number)
+        elif len(number) <= 2 and day is None:
+            day = int(number)
+        elif len(number) <= 2 and year is None:
+            # RFC 2822 §4.3: two-digit years below 50 are in the 2000s.
+            year = int(number) + (2000 if int(number) < 50 else 1900)
+        else:
+            return None
+    if year is None or month is None or day is None:
+        return None
+    moment = datetime(year, month, day, hour, minute, second)
+    return _to_utc(moment, offset or timedelta(0))
+
+
+def _clock(text: str, ampm: str | None) -> tuple[int, int, int]:
+    parts = text.replace(",", ".").split(":")
+    hour, minute = int(parts[0]), int(parts[1])
+    second = int(float(parts[2])) if len(parts) > 2 else 0
+    if ampm:
+        if not 1 <= hour <= 12:
+            raise ValueError("hour out of range for am/pm")
+        hour = hour % 12 + (12 if ampm.lower().startswith("p") else 0)
+    return hour, minute, min(second, 59)
+
+
+def _zone_offset(zone: str) -> timedelta:
+    name = zone.lower()
+    if name in _ZONES:
+        return timedelta(hours=_ZONES[name])
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    return sign * timedelta(hours=hours, minutes=minutes)
+
+
+def _to_utc(moment: datetime, offset: timedelta) -> datetime:
+    return moment.replace(tzinfo=timezone(offset)).astimezone(UTC)
