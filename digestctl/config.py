@@ -306,10 +306,9 @@ def _normalise_url(raw: str, base: Path) -> tuple[str, str | None]:
         return value, None
     if scheme and len(scheme) > 1:
         return value, f"unsupported scheme {scheme!r} (use http, https, file: or a path)"
-    if (
-        re.match(r"^[\w.-]+\.[a-z]{2,}(/|$)", value, re.IGNORECASE)
-        and not Path(base, value).exists()
-    ):
+    looks_like_host = re.match(r"^[\w.-]+\.[a-z]{2,}(/|$)", value, re.IGNORECASE)
+    local_suffix = value.lower().endswith((".xml", ".rss", ".atom", ".json", ".html", ".htm"))
+    if looks_like_host and not local_suffix and not Path(base, value).exists():
         return value, f"has no scheme (did you mean 'https://{value}'?)"
     path = (base / value).resolve()
     if not path.exists():

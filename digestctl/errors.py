@@ -1,16 +1,16 @@
 """The exception tree. Each class carries the exit code the CLI turns it into.
 
-    DigestError                 exit 1
-    ├── WorkspaceError          no workspace, or a broken one
-    ├── ConfigError             sources.toml problems (carries every problem found)
-    ├── SourceError             one source failed; data in a multi-source run
-    │   ├── FetchError          network, HTTP status, size, timeout
-    │   └── ParseError          not a feed/page we can read, malformed
-    ├── StoreError              the SQLite state
-    ├── DraftError              draft files and edit operations
-    ├── ExportError             templates and rendering
-    ├── LockedError             another process holds a lock we may not wait for
-    └── UsageError              a user's words are off after parsing (exit 2)
+DigestError                 exit 1
+├── WorkspaceError          no workspace, or a broken one
+├── ConfigError             sources.toml problems (carries every problem found)
+├── SourceError             one source failed; data in a multi-source run
+│   ├── FetchError          network, HTTP status, size, timeout
+│   └── ParseError          not a feed/page we can read, malformed
+├── StoreError              the SQLite state
+├── DraftError              draft files and edit operations
+├── ExportError             templates and rendering
+├── LockedError             another process holds a lock we may not wait for
+└── UsageError              a user's words are off after parsing (exit 2)
 """
 
 from __future__ import annotations
