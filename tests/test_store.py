@@ -1,0 +1,168 @@
+"""The SQLite store: dedup, listing, source state, migrations, concurrency."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from digestctl.errors import StoreError, UsageError
+from digestctl.models import ItemStatus
+from digestctl.store import SCHEMA_VERSION, NewItem, Store
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def new_item(n: int, source: str = "s", **kw: object) -> NewItem:
+    fields: dict[str, object] = {
+        "id": f"id{n:04d}",
+        "key": f"https://example.org/{n}",
+        "source": source,
+        "title": f"Title {n}",
+        "url": f"https://example.org/{n}",
+        "summary": f"Summary {n}.",
+        "published": NOW - timedelta(hours=n),
+        "author": None,
+        "site": "example.org",
+    }
+    fields.update(kw)
+    return NewItem(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "state.sqlite3")
+    yield s  # type: ignore[misc]
+    s.close()
+
+
+def test_same_key_is_one_item_across_sources(store: Store) -> None:
+    first = store.upsert_items([new_item(1), new_item(2)], NOW)
+    assert first.new == ("id0001", "id0002")
+    again = store.upsert_items([new_item(1, source="other", id="zzz")], NOW + timedelta(hours=1))
+    assert (again.new, again.seen) == ((), 1)
+    assert store.count_items() == 2
+    assert store.item_sources("id0001") == ["s", "other"]
+    assert store.get_item("id0001").last_seen == NOW + timedelta(hours=1)
+
+
+def test_same_title_from_another_source_is_marked_duplicate(store: Store) -> None:
+    title = "Court upholds landmark verdict against Chiquita"
+    store.upsert_items(
+        [new_item(1, title=title, title_key="court upholds landmark verdict against chiquita")], NOW
+    )
+    result = store.upsert_items(
+        [
+            new_item(
+                2,
+                source="b",
+                title=title,
+                title_key="court upholds landmark verdict against chiquita",
+            )
+        ],
+        NOW,
+    )
+    assert result.duplicates == 1
+    assert store.duplicate_of("id0002") == "id0001"
+    assert [i.id for i in store.list_items(include_duplicates=False)] == ["id0001"]
+
+
+def test_list_filters_and_order(store: Store) -> None:
+    store.upsert_items([new_item(n, source="a" if n % 2 else "b") for n in range(1, 7)], NOW)
+    assert [i.id for i in store.list_items()] == [f"id000{n}" for n in range(1, 7)]
+    assert [i.id for i in store.list_items(source="a")] == ["id0001", "id0003", "id0005"]
+    assert [i.id for i in store.list_items(since=NOW - timedelta(hours=2))] == ["id0001", "id0002"]
+    assert [i.id for i in store.list_items(limit=2)] == ["id0001", "id0002"]
+    assert [i.id for i in store.list_items(search="title 3")] == ["id0003"]
+    assert store.list_items(search="100%") == []
+    store.set_status(["id0002"], ItemStatus.PICKED)
+    assert [i.id for i in store.list_items(status=ItemStatus.PICKED)] == ["id0002"]
+
+
+def test_resolve_ids_prefixes(store: Store) -> None:
+    store.upsert_items([new_item(1, id="abc123"), new_item(2, id="abd456")], NOW)
+    assert store.resolve_ids(["abc", "abd4"]) == ["abc123", "abd456"]
+    with pytest.raises(UsageError, match="ambiguous"):
+        store.resolve_ids(["ab"])
+    with pytest.raises(UsageError, match="no item"):
+        store.resolve_ids(["zz"])
+
+
+def test_source_state_success_and_failures(store: Store) -> None:
+    store.record_success(
+        "s",
+        "https://a.org/",
+        NOW,
+        etag='"v1"',
+        last_modified="x",
+        retry_not_before=None,
+        moved_to=None,
+    )
+    st = store.record_failure("s", "https://a.org/", NOW, error="boom", kind="http")
+    st = store.record_failure(
+        "s", "https://a.org/", NOW + timedelta(hours=1), error="boom", kind="http"
+    )
+    assert (st.consecutive_failures, st.failing_since, st.etag) == (2, NOW, '"v1"')
+    # A 304 carries no validators: the stored ones stay.
+    store.record_success(
+        "s",
+        "https://a.org/",
+        NOW,
+        etag=None,
+        last_modified=None,
+        retry_not_before=None,
+        moved_to=None,
+    )
+    st = store.get_source_state("s")
+    assert (st.consecutive_failures, st.last_error, st.etag, st.failing_since) == (
+        0,
+        None,
+        '"v1"',
+        None,
+    )
+
+
+def test_schema_version_and_newer_schema_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="newer digestctl"):
+        Store(path)
+
+
+def test_garbage_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    path.write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreError, match="cannot open the state database"):
+        Store(path)
+
+
+def _writer(path: str, start: int) -> None:
+    with Store(Path(path)) as s:
+        for n in range(start, start + 50):
+            s.upsert_items([new_item(n)], NOW)
+            s.set_status([f"id{n:04d}"], ItemStatus.PICKED)
+
+
+def test_two_processes_write_without_database_locked(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    Store(path).close()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(path), start)) for start in (0, 100)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    with Store(path) as s:
+        assert s.count_items() == 100
+        assert len(s.list_items(status=ItemStatus.PICKED)) == 100
+        assert s.integrity_ok()
