@@ -60,8 +60,14 @@ class Request:
 class Responder:
     """Writes one response; lets a handler stream, stall or break the connection."""
 
-    def __init__(self, writer: asyncio.StreamWriter, request: Request) -> None:
+    def __init__(
+        self,
+        writer: asyncio.StreamWriter,
+        request: Request,
+        on_finish: Callable[[], None] | None = None,
+    ) -> None:
         self._writer = writer
+        self._on_finish = on_finish
         self.request = request
         self.started = False
         self.keep_alive = (request.header("connection") or "").lower() != "close"
@@ -71,13 +77,21 @@ class Responder:
         items = _header_items(headers)
         if not any(k.lower() in ("content-length", "transfer-encoding") for k, _ in items):
             items.append(("Content-Length", str(len(body))))
-        await self.start(status, items)
-        if self.request.method != "HEAD":
-            await self.write(body)
+        head = self._head(status, items)
+        self.finish()  # before the bytes leave: the client may send its next request at once
+        await self.write(head if self.request.method == "HEAD" else head + body)
 
     async def start(self, status: int, headers: Headers = ()) -> None:
         """The status line and headers. Without Content-Length the body ends at close."""
-        items = _header_items(headers)
+        await self.write(self._head(status, _header_items(headers)))
+
+    def finish(self) -> None:
+        """Stop counting this request as active (also done when the handler returns)."""
+        if self._on_finish is not None:
+            self._on_finish()
+            self._on_finish = None
+
+    def _head(self, status: int, items: list[tuple[str, str]]) -> bytes:
         names = {k.lower() for k, _ in items}
         if "content-length" not in names and "transfer-encoding" not in names:
             self.keep_alive = False
@@ -88,7 +102,7 @@ class Responder:
         lines = [f"HTTP/1.1 {status} {_phrase(status)}"]
         lines += [f"{k}: {v}" for k, v in items]
         self.started = True
-        await self.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     async def write(self, data: bytes) -> None:
         """Send bytes now; raises ConnectionError once the client has gone away."""
@@ -108,6 +122,28 @@ class Responder:
 Handler = Callable[[Request, Responder], Awaitable[None]]
 
 
+class _Counts:
+    """Requests in progress and their peaks, per address and overall."""
+
+    def __init__(self, hosts: Iterable[str]) -> None:
+        self.active = dict.fromkeys(hosts, 0)
+        self.peak = dict.fromkeys(hosts, 0)
+        self.active_total = self.peak_total = 0
+
+    def begin(self, host: str) -> Callable[[], None]:
+        """Count a request as in progress; the returned function ends it."""
+        self.active[host] += 1
+        self.active_total += 1
+        self.peak[host] = max(self.peak[host], self.active[host])
+        self.peak_total = max(self.peak_total, self.active_total)
+
+        def end() -> None:
+            self.active[host] -= 1
+            self.active_total -= 1
+
+        return end
+
+
 class TestServer:
     """HTTP/1.1 on one or more loopback addresses, routes shared, run in a thread."""
 
@@ -124,10 +160,7 @@ class TestServer:
         self._port = port
         self._routes: dict[str, Handler] = {}
         self.fallback: Handler = not_found  # for paths without a route
-        self._active: dict[str, int] = dict.fromkeys(self.hosts, 0)
-        self._peak: dict[str, int] = dict.fromkeys(self.hosts, 0)
-        self._active_total = 0
-        self._peak_total = 0
+        self._counts = _Counts(self.hosts)
         self._connections = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
         self._servers: list[asyncio.Server] = []
@@ -217,7 +250,7 @@ class TestServer:
 
     def peak_active(self, host: str | None = None) -> int:
         """Most requests in progress at once (on `host`, or overall) since reset()."""
-        return self._peak_total if host is None else self._peak[host]
+        return self._counts.peak_total if host is None else self._counts.peak[host]
 
     def reset(self) -> None:
         """Forget routes, the request log, peaks and errors (between tests)."""
@@ -225,8 +258,9 @@ class TestServer:
         self.fallback = not_found
         self.requests.clear()
         self.errors.clear()
-        self._peak = dict(self._active)
-        self._peak_total = self._active_total
+        # Fresh counters: requests from earlier tests still running (a 3 s stall, a
+        # trickle) end on the old ones and cannot inflate this test's peaks.
+        self._counts = _Counts(self.hosts)
 
     # -- the protocol ----------------------------------------------------------------
 
@@ -244,7 +278,7 @@ class TestServer:
                 if request is None:
                     break
                 self.requests.append(request)
-                responder = Responder(writer, request)
+                responder = Responder(writer, request, self._counts.begin(host))
                 if not await self._respond(request, responder):
                     break
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -260,11 +294,6 @@ class TestServer:
 
     async def _respond(self, request: Request, responder: Responder) -> bool:
         """Run the handler; return whether the connection may serve another request."""
-        host = request.host
-        self._active[host] += 1
-        self._active_total += 1
-        self._peak[host] = max(self._peak[host], self._active[host])
-        self._peak_total = max(self._peak_total, self._active_total)
         try:
             if self.latency:
                 await asyncio.sleep(self.latency)
@@ -280,8 +309,7 @@ class TestServer:
                 await responder.send(500, b"test server handler crashed")
             return False
         finally:
-            self._active[host] -= 1
-            self._active_total -= 1
+            responder.finish()
         return responder.keep_alive
 
 
@@ -378,7 +406,7 @@ def static(
             fresh = fresh and _not_modified_since(ims or "", last_modified or "")
         if fresh and status == 200:
             cached = [(k, v) for k, v in items if k.lower() != "content-type"]
-            await responder.start(304, [*cached, ("Content-Length", "0")])
+            await responder.send(304, b"", cached)
             return
         payload = body
         if gzip and "gzip" in (request.header("accept-encoding") or ""):
@@ -434,8 +462,12 @@ def endless(
         if chunked:
             items.append(("Transfer-Encoding", "chunked"))
         await responder.start(200, items)
-        await responder.write(b"<?xml version='1.0'?><rss><channel>\n")
-        frame = b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk
+
+        def framed(data: bytes) -> bytes:
+            return b"%x\r\n%s\r\n" % (len(data), data) if chunked else data
+
+        await responder.write(framed(b"<?xml version='1.0'?><rss><channel>\n"))
+        frame = framed(chunk)
         while True:
             await responder.write(frame)
 
