@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from digestctl.core import FetchReport, SourceOutcome
     from digestctl.models import Source
+    from digestctl.picks import Placement
     from digestctl.store import SourceState
 
 
@@ -105,7 +106,13 @@ def _ago(dt: datetime | None, now: datetime | None = None) -> str:
     return "just now"
 
 
-def print_items_table(items: Sequence[Item], notes: Mapping[str, str] | None = None) -> None:
+def print_items_table(
+    items: Sequence[Item],
+    notes: Mapping[str, str] | None = None,
+    placements: Mapping[str, Placement] | None = None,
+) -> None:
+    """`placements` (item id -> the draft it is in, other drafts holding the same story)
+    adds a draft column and an "already featured" warning under the title."""
     if not items:
         print_note("no items match; `digestctl fetch` gathers new ones")
         return
@@ -116,23 +123,31 @@ def print_items_table(items: Sequence[Item], notes: Mapping[str, str] | None = N
     table.add_column("date", no_wrap=True)
     table.add_column("source", style="magenta", no_wrap=True, max_width=18)
     table.add_column("status", no_wrap=True)
+    placed = placements or {}
+    if placed:
+        table.add_column("draft", no_wrap=True)
     table.add_column("title", ratio=1)
     styles = {"new": "", "picked": "green", "skipped": "dim"}
     for item in items:
         date = (item.published or item.first_seen).strftime("%Y-%m-%d")
-        title = item.title or item.url or "(untitled)"
+        title = _escape(item.title or item.url or "(untitled)")
         note = (notes or {}).get(item.id)
         if note:
             title += f"\n[yellow]{_escape(note)}[/]"
-        table.add_row(
+        place = placed.get(item.id)
+        if place is not None and place.featured_in:
+            verb = "also in" if place.draft else "already featured in"
+            title += f"\n[bold yellow]⚠ {verb} {_escape(', '.join(place.featured_in))}[/]"
+        status = item.status.value
+        cells = [
             item.id,
             date,
             item.source,
-            f"[{styles.get(item.status.value, '')}]{item.status.value}[/]"
-            if styles.get(item.status.value)
-            else item.status.value,
-            _escape(title) if not note else title,
-        )
+            f"[{styles[status]}]{status}[/]" if styles.get(status) else status,
+        ]
+        if placed:
+            cells.append(_escape(place.draft or "") if place else "")
+        table.add_row(*cells, title)
     console().print(table)
 
 

@@ -60,12 +60,21 @@ def root(
 
 
 def _register() -> None:
-    from digestctl.cli import fetch_cmd, items_cmd, sources_cmd, workspace_cmd
+    from digestctl.cli import (
+        draft_cmd,
+        fetch_cmd,
+        items_cmd,
+        pick_cmd,
+        sources_cmd,
+        workspace_cmd,
+    )
 
     workspace_cmd.register(app)
     fetch_cmd.register(app)
     items_cmd.register(app)
     sources_cmd.register(app)
+    pick_cmd.register(app)
+    draft_cmd.register(app)
 
 
 _register()

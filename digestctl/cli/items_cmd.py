@@ -40,11 +40,12 @@ def register(app: typer.Typer) -> None:
         """List stored items, newest first.
 
         JSON keys: id, source, title, url, summary, published, author, site, status,
-        first_seen (dates ISO 8601 UTC, missing values null).
+        first_seen (dates ISO 8601 UTC, missing values null), draft (the draft it is picked
+        in, or null), featured_in (other drafts that hold the same story).
 
         Example: digestctl items --status new --since 7d --json | jq -r '.[].url'
         """
-        from digestctl import output
+        from digestctl import output, picks
         from digestctl.errors import UsageError
         from digestctl.models import ItemStatus
         from digestctl.store import Store
@@ -66,7 +67,16 @@ def register(app: typer.Typer) -> None:
                 search=search,
                 limit=limit,
             )
+        placed = picks.placements(picks.load_archive(ws), found, picks.current_draft_name(ws))
         if json_out or nl:
-            output.print_json([output.format_item(i) for i in found], lines=nl)
+            rows = []
+            for i in found:
+                place = placed.get(i.id)
+                extra = {
+                    "draft": place.draft if place else None,
+                    "featured_in": list(place.featured_in) if place else [],
+                }
+                rows.append(output.format_item(i, extra))
+            output.print_json(rows, lines=nl)
         else:
-            output.print_items_table(found)
+            output.print_items_table(found, placements=placed)

@@ -1,0 +1,312 @@
+"""`digestctl pick`, `unpick`, `skip`, `note`, `move` and `review`: the editor's decisions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from digestctl.cli._common import handle_errors, parse_since, state
+
+if TYPE_CHECKING:
+    from digestctl.picks import Decision
+
+PANEL = "Edit"
+
+DraftOption = Annotated[
+    str | None,
+    typer.Option(
+        "--draft", "-d", help="The draft to change (default: the current one).", show_default=False
+    ),
+]
+
+
+def _describe(d: Decision, draft: str) -> str:
+    entry = d.entry_after or d.entry_before
+    title = entry.title if entry and entry.title else d.item_id
+    where = f"{draft} · {d.entry_after.section}" if d.entry_after else draft
+    verbs = {"pick": "picked", "lead": "lead", "note": "noted", "unpick": "unpicked"}
+    return f"{verbs.get(d.action, d.action)} {d.item_id} ({where}): {title}"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(rich_help_panel=PANEL)
+    @handle_errors
+    def pick(
+        ctx: typer.Context,
+        ids: Annotated[list[str], typer.Argument(help="Item ids or unique prefixes of them.")],
+        draft: DraftOption = None,
+        section: Annotated[
+            str | None,
+            typer.Option("--section", help="Put them in this section of the draft."),
+        ] = None,
+        note: Annotated[
+            str | None,
+            typer.Option("--note", help="The note (Markdown) to write about them."),
+        ] = None,
+        lead: Annotated[
+            bool, typer.Option("--lead", help="Make it the lead story (the first section).")
+        ] = False,
+        again: Annotated[
+            bool,
+            typer.Option("--again", help="Pick a story even though an earlier draft has it."),
+        ] = False,
+    ) -> None:
+        """Put items in the draft and mark them picked.
+
+        With no --draft and no current draft, a draft named after today is started (and
+        becomes the current one). A story already in another draft is refused unless you
+        pass --again: a round-up should not feature the same story twice by accident.
+
+        Example: digestctl pick 3fk2 9xq1 --note "Worth reading for the *numbers*."
+        """
+        from digestctl import picks
+        from digestctl.errors import DraftError, UsageError
+        from digestctl.output import print_note
+        from digestctl.store import Store
+
+        if lead and section is not None:
+            raise UsageError("--lead and --section both say where it goes; use one")
+        ws = state(ctx).workspace()
+        with Store(ws.db_path) as store:
+            item_ids = store.resolve_ids(ids)
+            target = draft or picks.current_draft_name(ws) or picks.today().isoformat()
+            archive = picks.load_archive(ws)
+            for item_id in item_ids:
+                item = store.get_item(item_id)
+                featured = archive.featured_in(item.id, item.url, current=target)
+                if featured and not again:
+                    raise DraftError(
+                        f"{item.id} ({item.title or item.url}) is already featured in draft "
+                        f"{', '.join(featured)}; nothing was changed",
+                        hint="pass --again to feature it twice, or `digestctl skip` it",
+                    )
+            choice = picks.choose_draft(ws, draft, create=True)
+            if choice.created:
+                print_note(
+                    f"started draft {choice.name} (drafts/{choice.name}.toml); "
+                    "it is now the current draft"
+                )
+            desk = picks.Desk(ws, store, choice.name)
+            for decision in desk.pick(item_ids, section=section, note=note, lead=lead):
+                print_note(_describe(decision, choice.name))
+
+    @app.command(rich_help_panel=PANEL)
+    @handle_errors
+    def unpick(
+        ctx: typer.Context,
+        ids: Annotated[list[str], typer.Argument(help="Entry ids (or unique prefixes).")],
+        draft: DraftOption = None,
+    ) -> None:
+        """Take entries out of the draft; their items are `new` again.
+
+        Example: digestctl unpick 3fk2
+        """
+        from digestctl import picks
+        from digestctl.output import print_note
+        from digestctl.store import Store
+
+        ws = state(ctx).workspace()
+        with Store(ws.db_path) as store:
+            choice = picks.choose_draft(ws, draft)
+            desk = picks.Desk(ws, store, choice.name)
+            for decision in desk.unpick(desk.resolve_entries(ids)):
+                print_note(_describe(decision, choice.name))
+
+    @app.command(rich_help_panel=PANEL)
+    @handle_errors
+    def skip(
+        ctx: typer.Context,
+        ids: Annotated[list[str], typer.Argument(help="Item ids or unique prefixes of them.")],
+        draft: DraftOption = None,
+    ) -> None:
+        """Mark items skipped, so review does not show them again.
+
+        An item in the draft leaves it. Example: digestctl skip 3fk2 9xq1
+        """
+        from digestctl import picks
+        from digestctl.output import print_note
+        from digestctl.store import Store
+
+        ws = state(ctx).workspace()
+        with Store(ws.db_path) as store:
+            item_ids = store.resolve_ids(ids)
+            picks.skip_items(ws, store, item_ids, draft)
+        print_note(f"skipped {len(item_ids)} item{'s' * (len(item_ids) != 1)}")
+
+    @app.command(rich_help_panel=PANEL)
+    @handle_errors
+    def note(
+        ctx: typer.Context,
+        entry_id: Annotated[str, typer.Argument(help="Entry id (or a unique prefix).")],
+        text: Annotated[
+            str | None,
+            typer.Argument(
+                help='The note, Markdown ("-" reads it from stdin).', show_default=False
+            ),
+        ] = None,
+        edit: Annotated[
+            bool, typer.Option("--edit", "-e", help="Write the note in $VISUAL / $EDITOR.")
+        ] = False,
+        draft: DraftOption = None,
+    ) -> None:
+        """Write the note of a picked entry: the editor's blurb that the export prints.
+
+        Markdown: [links](https://…) and *emphasis*. An empty note removes it.
+
+        Example: digestctl note 3fk2 "The report's [summary](https://example.org/s) is short."
+        """
+        import sys
+
+        from digestctl import picks
+        from digestctl.editor import edit_note
+        from digestctl.errors import UsageError
+        from digestctl.output import print_note
+        from digestctl.store import Store
+
+        if (text is None) == (not edit):
+            raise UsageError("give the note as TEXT, or --edit to write it in your editor")
+        ws = state(ctx).workspace()
+        with Store(ws.db_path) as store:
+            choice = picks.choose_draft(ws, draft)
+            desk = picks.Desk(ws, store, choice.name)
+            try:
+                (full_id,) = desk.resolve_entries([entry_id])
+            except UsageError as e:
+                raise UsageError(
+                    e.message,
+                    hint=f"a note goes on a picked entry: `digestctl pick {entry_id} --note …`",
+                ) from None
+            if edit:
+                entry = desk.draft().entry(full_id)
+                assert entry is not None
+                written = edit_note(
+                    entry.note, title=entry.title, url=entry.url, folder=ws.state_dir
+                )
+                if written is None:
+                    print_note("empty note: nothing changed")
+                    return
+                text = written
+            elif text == "-":
+                text = sys.stdin.read()
+            assert text is not None
+            print_note(_describe(desk.note(full_id, text), choice.name))
+
+    @app.command(rich_help_panel=PANEL)
+    @handle_errors
+    def move(
+        ctx: typer.Context,
+        entry_id: Annotated[str, typer.Argument(help="Entry id (or a unique prefix).")],
+        to: Annotated[
+            int | None,
+            typer.Option("--to", min=1, help="Position within its section (1 is first)."),
+        ] = None,
+        before: Annotated[
+            str | None, typer.Option("--before", help="Put it just before this entry.")
+        ] = None,
+        after: Annotated[
+            str | None, typer.Option("--after", help="Put it just after this entry.")
+        ] = None,
+        section: Annotated[
+            str | None,
+            typer.Option("--section", help="Move it to this section (at the end, or --to N)."),
+        ] = None,
+        draft: DraftOption = None,
+    ) -> None:
+        """Reorder the draft: move an entry to a position, next to another, or to a section.
+
+        Example: digestctl move 3fk2 --before 9xq1
+        """
+        from digestctl import picks
+        from digestctl.output import print_note
+        from digestctl.store import Store
+
+        ws = state(ctx).workspace()
+        with Store(ws.db_path) as store:
+            choice = picks.choose_draft(ws, draft)
+            desk = picks.Desk(ws, store, choice.name)
+            wanted = [entry_id, *(x for x in (before, after) if x is not None)]
+            full = desk.resolve_entries(wanted)
+            anchor = full[1] if len(full) > 1 else None
+            moved = desk.move(
+                full[0],
+                to=to,
+                before=anchor if before is not None else None,
+                after=anchor if after is not None else None,
+                section=section,
+            )
+        entry = moved.entry(full[0])
+        assert entry is not None
+        place = [e.id for e in moved.entries_in(entry.section)].index(entry.id) + 1
+        print_note(f"moved {entry.id} to {entry.section} #{place}: {entry.title or entry.url}")
+
+    @app.command(rich_help_panel=PANEL)
+    @handle_errors
+    def review(
+        ctx: typer.Context,
+        draft: DraftOption = None,
+        source: Annotated[
+            str | None, typer.Option("--source", "-s", help="Only items from this source.")
+        ] = None,
+        since: Annotated[
+            str | None,
+            typer.Option(
+                "--since",
+                help="Start of the window: 2026-11-01, 7d (default: the previous draft's date).",
+            ),
+        ] = None,
+        all_items: Annotated[
+            bool, typer.Option("--all", help="Show picked and skipped items too.")
+        ] = False,
+    ) -> None:
+        """Go through new candidates one at a time, one key per decision.
+
+        Keys: p pick, l lead, s skip, n note (typed), e note ($EDITOR), o open in the
+        browser, u undo, j/k next/previous, ? help, q quit. Each decision is saved at once;
+        run it again to carry on where you stopped. Needs a terminal: scripts use
+        `pick` and `skip`.
+
+        Example: digestctl review --since 7d
+        """
+        from digestctl import picks
+        from digestctl.output import print_note
+        from digestctl.review import require_terminal, run_review
+        from digestctl.store import Store
+
+        since_at = parse_since(since)
+        require_terminal()
+        ws = state(ctx).workspace()
+        with Store(ws.db_path) as store:
+            plan = picks.plan_review(
+                ws, store, draft=draft, source=source, since=since_at, include_decided=all_items
+            )
+            if plan.created:
+                print_note(
+                    f"started draft {plan.desk.name} (drafts/{plan.desk.name}.toml); "
+                    "it is now the current draft"
+                )
+            for problem in plan.problems:
+                print_note(f"warning: {problem} (skipped when looking for stories featured before)")
+            if plan.repair.picked or plan.repair.released:
+                print_note(
+                    f"brought item statuses in line with the drafts: {len(plan.repair.picked)} "
+                    f"picked, {len(plan.repair.released)} back to new"
+                )
+            if not plan.candidates:
+                print_note(
+                    f"nothing to review in {plan.window.describe()}: no new items "
+                    "(`digestctl fetch` gathers more; --since 30d or --all widen the view)"
+                )
+                return
+            outcome = run_review(plan.desk, plan.candidates, plan.window, state_dir=ws.state_dir)
+            count = len(plan.desk.draft().entries)
+        print_note(
+            f"review: {outcome.picked} picked, {outcome.skipped} skipped, {outcome.left} left "
+            f"· draft {plan.desk.name} has {count} entr{'y' if count == 1 else 'ies'}"
+        )
+        if outcome.left:
+            print_note("run `digestctl review` again to carry on where you stopped")
+        else:
+            print_note("next: `digestctl draft show` to read it through")
+        if outcome.interrupted:
+            raise typer.Exit(130)
