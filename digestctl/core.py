@@ -226,7 +226,10 @@ async def _entries_of(
         return list(feed.entries), feed.title or _host(response.url), []
     from digestctl.listing import entries_from_listing
 
-    return await entries_from_listing(ctx.fetcher, ctx.store, source, response, ctx.max_bytes)
+    entries, site, warnings = await entries_from_listing(
+        ctx.fetcher, ctx.store, source, response, ctx.max_bytes
+    )
+    return entries, site or _host(response.url), warnings
 
 
 def _failure(

@@ -62,7 +62,8 @@ def register(app: typer.Typer) -> None:
         interactive = sys.stderr.isatty() and not quiet and not json_out
         with (
             exclusive_lock(ws.state_dir / "fetch.lock", "another `digestctl fetch`"),
-            Store(ws.db_path) as store,output.fetch_progress(len(chosen), interactive) as advance
+            Store(ws.db_path) as store,
+            output.fetch_progress(len(chosen), interactive) as advance,
         ):
             report = run_fetch(store, chosen, config.fetch, force=force, on_outcome=advance)
         if json_out:

@@ -1,0 +1,84 @@
+"""Page sources: a listing page's article links, followed and extracted into entries.
+
+Orchestration only (the network through the fetcher passed in, HTML through pages.py):
+links already stored are not fetched again, and every article request goes through the
+same fetcher, so the global and per-host limits hold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from digestctl.errors import DigestError, FetchError, ParseError
+from digestctl.models import FeedEntry, Source
+from digestctl.urls import canonicalize_url
+
+if TYPE_CHECKING:
+    from digestctl.core import FetcherLike
+    from digestctl.fetch import FetchResponse
+    from digestctl.store import Store
+
+
+async def entries_from_listing(
+    fetcher: FetcherLike, store: Store, source: Source, listing: FetchResponse, max_bytes: int
+) -> tuple[list[FeedEntry], str | None, list[str]]:
+    """Entries for the listing's new article links; returns (entries, site name, warnings)."""
+    from digestctl.fetch import FetchRequest
+    from digestctl.pages import extract_metadata, find_listing_links
+
+    links = find_listing_links(listing.content, listing.url, source.links)
+    if not links:
+        where = f"with links = {source.links!r}" if source.links else "by the link heuristic"
+        raise ParseError(
+            f"no item links found on the listing page {listing.url} {where}",
+            hint='set links = "CSS selector" (e.g. "article h2 a") for this source in'
+            " sources.toml, or use its feed if it has one",
+        )
+    keyed = [(link, canonicalize_url(link) or link) for link in links]
+    known = store.known_keys(key for _, key in keyed)
+    fresh = [link for link, key in keyed if key not in known][: source.max_items]
+
+    async def fetch_article(link: str) -> FetchResponse:
+        return await fetcher.fetch(
+            FetchRequest(
+                url=link,
+                timeout=source.timeout,
+                user_agent=source.user_agent,
+                headers=dict(source.headers),
+                max_bytes=max_bytes,
+            )
+        )
+
+    answers = await asyncio.gather(*(fetch_article(link) for link in fresh), return_exceptions=True)
+    entries: list[FeedEntry] = []
+    failures: list[str] = []
+    site: str | None = None
+    for link, answer in zip(fresh, answers, strict=True):
+        if isinstance(answer, DigestError):
+            failures.append(f"{link}: {' '.join(str(answer).split())}")
+            continue
+        if isinstance(answer, BaseException):
+            raise answer
+        meta = extract_metadata(answer.content, answer.url, charset=answer.charset)
+        site = site or meta.site
+        # The listing's link is the item's identity: it is what the next run will see.
+        entries.append(
+            FeedEntry(
+                title=meta.title,
+                url=link,
+                summary=meta.summary,
+                published=meta.published,
+                author=meta.author,
+                image=meta.image,
+            )
+        )
+    if fresh and not entries:
+        raise FetchError(f"none of the {len(fresh)} article pages could be fetched: {failures[0]}")
+    warnings = []
+    if failures:
+        warnings.append(
+            f"{len(failures)} of {len(fresh)} article pages failed (tried again next run),"
+            f" e.g. {failures[0]}"
+        )
+    return entries, site, warnings
