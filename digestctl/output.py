@@ -163,8 +163,12 @@ def print_sources_table(
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in ("name", "type", "items", "last success", "status", "url"):
-        table.add_column(name, no_wrap=name != "status", overflow="fold")
+    table.add_column("name", no_wrap=True, style="magenta")
+    table.add_column("type", no_wrap=True)
+    table.add_column("items", no_wrap=True, justify="right")
+    table.add_column("last success", no_wrap=True)
+    table.add_column("status", ratio=1, min_width=12)
+    table.add_column("url", ratio=1, overflow="fold", min_width=20)
     for s in sources:
         st = states.get(s.name)
         if st is None or st.last_attempt is None:
