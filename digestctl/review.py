@@ -220,15 +220,17 @@ def _render_candidate(
 
 
 def render_help() -> RenderableType:
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="review keys", box=None, show_header=False, title_justify="left")
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
     for key, what in KEYS:
         table.add_row(key, what)
-    table.caption = "every decision is saved at once; press a key to go back"
-    return table
+    note = Text("\nevery decision is saved at once; press a key to go back", style="dim")
+    return Group(table, note)
 
 
 # -- the loop ----------------------------------------------------------------------------
@@ -364,7 +366,9 @@ class Review:
         if decision.status_before is not None:
             s.status[decision.item_id] = decision.status_before
         s.index = index
-        s.message = f"undone: {decision.action} of {decision.item_id}"
+        undone = s.candidates[index] if index < len(s.candidates) else None
+        what = _short(undone) if undone else decision.item_id
+        s.message = f"undone: {decision.action} of {what}"
 
     def _typed_note(self) -> str | None:
         with self.keyboard.cooked():
