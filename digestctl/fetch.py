@@ -158,6 +158,7 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
+        self.concurrency = concurrency
         self.per_host = per_host
         self.retries = retries
         self.connect_timeout = connect_timeout

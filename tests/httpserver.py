@@ -239,7 +239,12 @@ class TestServer:
         return f"http://{host}:{self.ports[host]}{path}"
 
     def route(self, path: str, handler: Handler, host: str | None = None) -> str:
-        """Serve `path` (query ignored) with `handler` on every address; return its URL."""
+        """Serve `path` (query ignored) with `handler` on every address; return its URL.
+
+        Routes may change at any time while the server runs.
+        """
+        if not self.ports:
+            raise RuntimeError("start the server before adding routes (their URLs need ports)")
         if not path.startswith("/"):
             raise ValueError(f"route path must start with '/': {path!r}")
         self._routes[path] = handler
@@ -386,6 +391,7 @@ def static(
 ) -> Handler:
     """Fixed bytes, with validators answered by 304 and gzip when the client accepts it."""
     extra = _header_items(headers)
+    packed = gzip_module.compress(body) if gzip else b""
 
     async def handle(request: Request, responder: Responder) -> None:
         if delay:
@@ -410,7 +416,7 @@ def static(
             return
         payload = body
         if gzip and "gzip" in (request.header("accept-encoding") or ""):
-            payload = gzip_module.compress(body)
+            payload = packed
             items += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
         await responder.send(status, payload, items)
 
