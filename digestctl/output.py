@@ -85,10 +85,11 @@ def print_json(data: Any, *, lines: bool = False) -> None:
     """JSON on stdout: one document, or with `lines` one object per line (for `jq -c`, `wc`)."""
     out = sys.stdout
     if lines and isinstance(data, list):
-        out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in data)
+        out.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in data))
     else:
-        json.dump(data, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        # Indented for a person; compact for a pipe, where the C encoder is ~5x faster.
+        indent = 2 if out.isatty() else None
+        out.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
 
 
 # -- tables ------------------------------------------------------------------------------
