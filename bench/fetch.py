@@ -110,6 +110,7 @@ class Row:
     seconds: float | None
     detail: str
     target: float | None = None
+    feeds: int | None = None  # for a partial naive run, to extrapolate to all feeds
 
 
 def loopback_ok() -> str | None:
@@ -127,8 +128,11 @@ async def fetcher_runs(
 ) -> list[Row]:
     from digestctl.fetch import Fetcher, FetchRequest, FetchResponse
 
-    limits = {"concurrency": concurrency, "per_host": per_host}
-    fetcher = Fetcher(**{k: v for k, v in limits.items() if v is not None})
+    fetcher = Fetcher()  # the tool's defaults, unless the command line says otherwise
+    if concurrency is not None or per_host is not None:
+        fetcher = Fetcher(
+            concurrency=concurrency or fetcher.concurrency, per_host=per_host or fetcher.per_host
+        )
     concurrency, per_host = fetcher.concurrency, fetcher.per_host
     rows: list[Row] = []
     async with fetcher:
@@ -227,12 +231,14 @@ def naive_run(urls: Sequence[str]) -> Row:
         f"naive httpx.get + feedparser ({len(urls)} feeds)",
         fetching + parsing,
         f"fetch {fetching:.1f} s + parse {parsing:.1f} s, {entries} entries",
+        feeds=len(urls),
     )
 
 
 def format_table(rows: Sequence[Row], naive: Row | None) -> str:
-    per_feed = naive.seconds / int(naive.name.split("(")[1].split()[0]) if naive else None
-    naive_300 = per_feed * len(HOSTS) * FEEDS_PER_HOST if per_feed else None
+    naive_300 = None
+    if naive and naive.seconds and naive.feeds:
+        naive_300 = naive.seconds / naive.feeds * len(HOSTS) * FEEDS_PER_HOST
     header = f"{'run':<44} {'wall':>8} {'target':>7} {'vs naive':>9}  detail"
     lines = [header, "-" * len(header)]
     for row in rows:
