@@ -143,10 +143,16 @@ class Archive:
     by_key: dict[str, tuple[str, ...]]  # "id:X" / canonical URL -> draft names, oldest first
     problems: tuple[str, ...] = ()  # drafts that could not be read, as one-line messages
 
-    def containing(self, item_id: str, url: str | None) -> tuple[str, ...]:
-        """Names of the drafts that hold this item (same id or same canonical URL)."""
+    def containing(
+        self, item_id: str, url: str | None, *, canonical: bool = False
+    ) -> tuple[str, ...]:
+        """Names of the drafts that hold this item (same id or same canonical URL).
+        `canonical`: the URL is canonical already (as the store keeps them), which saves
+        the work for a listing of thousands of items."""
+        if not self.by_key:
+            return ()
         names: list[str] = list(self.by_key.get(f"id:{item_id}", ()))
-        key = _url_key(url)
+        key = url if canonical else _url_key(url)
         if key is not None:
             names += self.by_key.get(key, ())
         order = {d.name: i for i, d in enumerate(self.drafts)}
@@ -543,8 +549,10 @@ def placements(
     archive: Archive, items: Sequence[Item], current: str | None
 ) -> dict[str, Placement]:
     found: dict[str, Placement] = {}
+    if not archive.by_key:
+        return found
     for item in items:
-        holding = archive.containing(item.id, item.url)
+        holding = archive.containing(item.id, item.url, canonical=True)
         if not holding:
             continue
         if current in holding:
