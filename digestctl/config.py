@@ -99,7 +99,7 @@ DEFAULT_KEYS = {
     for k in ("type", "tags", "include", "exclude", "timeout", "max_items", "user_agent", "headers")
 }
 FETCH_KEYS: Mapping[str, Key] = {
-    "concurrency": Key(_positive_int, "requests in flight across all sources (default 16)"),
+    "concurrency": Key(_positive_int, "requests in flight across all sources (default 32)"),
     "per_host": Key(_positive_int, "requests in flight to one host (default 2)"),
     "max_size_mb": Key(_positive_number, "largest response accepted, in MB (default 10)"),
 }
@@ -108,7 +108,7 @@ TOP_KEYS = ("defaults", "fetch", "source")
 
 @dataclass(frozen=True)
 class FetchSettings:
-    concurrency: int = 16
+    concurrency: int = 32
     per_host: int = 2
     max_bytes: int = 10 * 1024 * 1024
 
@@ -251,7 +251,7 @@ def parse_config(text: str, path: Path) -> Config:
     if problems:
         raise ConfigError(problems, hint=f"fix {path} and run the command again")
     settings = FetchSettings(
-        concurrency=int(fetch_table.get("concurrency", 16)),
+        concurrency=int(fetch_table.get("concurrency", 32)),
         per_host=int(fetch_table.get("per_host", 2)),
         max_bytes=int(float(fetch_table.get("max_size_mb", 10)) * 1024 * 1024),
     )

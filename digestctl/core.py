@@ -130,7 +130,8 @@ async def _fetch_source(ctx: _Context, source: Source) -> None:
     try:
         outcome = await _fetch_source_unguarded(ctx, source)
     except DigestError as e:
-        outcome = _failure(ctx, source, str(e), _kind_of(e), getattr(e, "retry_not_before", None))
+        message = f"{e.message} — {e.hint}" if e.hint else e.message
+        outcome = _failure(ctx, source, message, _kind_of(e), getattr(e, "retry_not_before", None))
     except Exception as e:
         # A bug in one source's handling must not stop the others; it is reported as such.
         outcome = _failure(ctx, source, f"internal error: {type(e).__name__}: {e}", "bug", None)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from digestctl.errors import DigestError, FetchError, ParseError
 from digestctl.models import FeedEntry, Source
-from digestctl.urls import canonicalize_url
+from digestctl.urls import canonicalize_url, is_safe_link
 
 if TYPE_CHECKING:
     from digestctl.core import FetcherLike
@@ -27,7 +27,16 @@ async def entries_from_listing(
     from digestctl.fetch import FetchRequest
     from digestctl.pages import extract_metadata, find_listing_links
 
-    links = find_listing_links(listing.content, listing.url, source.links)
+    # Follow only links of the listing's own kind: a web page must never make us read a
+    # local file (file: links are followed only from a local listing, e.g. the samples).
+    local = listing.url.startswith("file:")
+    links = [
+        link
+        for link in find_listing_links(listing.content, listing.url, source.links)
+        if link.startswith("file:") == local
+        and (local or is_safe_link(link))
+        and not link.startswith("mailto:")
+    ]
     if not links:
         where = f"with links = {source.links!r}" if source.links else "by the link heuristic"
         raise ParseError(

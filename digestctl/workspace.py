@@ -28,7 +28,7 @@ SOURCES_TEMPLATE = """\
 # exclude = ["vacancy"]       # drop items mentioning any of these
 
 # [fetch]
-# concurrency = 16      # requests in flight across all sources
+# concurrency = 32      # requests in flight across all sources
 # per_host = 2          # requests in flight to one host
 # max_size_mb = 10      # a larger response is cut off and reported
 
