@@ -1,0 +1,305 @@
+"""Page metadata extraction quality and speed: digestctl vs trafilatura vs newspaper4k.
+
+Runs each extractor in-process over a corpus of saved article pages with known metadata
+(default: ../shared/corpus/pages relative to the repository root) and prints, per
+extractor: title exact-match rate, mean token F1 of the summary against the expected
+excerpt, date and author accuracy, and the median time per page.
+
+    .venv/bin/python bench/extract.py [--corpus DIR] [--repeat N] [--show-misses FIELD]
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import logging
+import re
+import statistics
+import sys
+import time
+import unicodedata
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+# Readability's own tests give every page this address.
+PLACEHOLDER_URL = "http://fakehost/test/page.html"
+
+
+@dataclass(frozen=True)
+class Result:
+    title: str | None
+    summary: str | None
+    published: date | None
+    author: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: str
+    html: bytes
+    expected: dict[str, object]
+
+
+Extractor = Callable[[bytes, str], Result]
+
+
+# --- extractors --------------------------------------------------------------------------
+
+
+def run_digestctl(data: bytes, url: str) -> Result:
+    from digestctl.pages import extract_metadata
+
+    meta = extract_metadata(data, url)
+    return Result(
+        meta.title,
+        meta.summary,
+        meta.published.date() if meta.published else None,
+        meta.author,
+    )
+
+
+def run_trafilatura(data: bytes, url: str) -> Result:
+    import trafilatura
+
+    # Bytes are accepted (trafilatura decodes them itself); metadata only, no body text.
+    doc = trafilatura.extract_metadata(data, default_url=url)  # type: ignore[arg-type]
+    return Result(doc.title, doc.description, _iso_date(doc.date), doc.author)
+
+
+def run_newspaper(data: bytes, url: str) -> Result:
+    import newspaper
+
+    from digestctl.pages import decode_html
+
+    # newspaper wants text: give it the same decoding ours gets, then parse without
+    # downloading. Its summary is the meta description, else the start of the body text.
+    article = newspaper.Article(url, fetch_images=False)
+    article.download(input_html=decode_html(data))
+    article.parse()
+    summary = article.meta_description or _leading_text(article.text)
+    published = article.publish_date
+    return Result(
+        article.title or None,
+        summary or None,
+        published.date() if isinstance(published, datetime) else None,
+        ", ".join(article.authors) or None,
+    )
+
+
+def _iso_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _leading_text(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit)]
+
+
+EXTRACTORS: dict[str, Extractor] = {
+    "digestctl": run_digestctl,
+    "trafilatura": run_trafilatura,
+    "newspaper4k": run_newspaper,
+}
+
+
+# --- scoring -----------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\w+")
+_BY = re.compile(r"^\s*(?:by|von|par|por|di)\s+", re.I)
+
+
+def normalise(text: str | None) -> str:
+    """Case, Unicode form, entities and whitespace made uniform (expected data has all)."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", html.unescape(text))
+    return " ".join(text.split()).casefold()
+
+
+def tokens(text: str | None) -> list[str]:
+    return _TOKEN.findall(normalise(text))
+
+
+def token_f1(got: str | None, expected: str | None) -> float:
+    a, b = Counter(tokens(got)), Counter(tokens(expected))
+    common = sum((a & b).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(a.values()), common / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def title_match(got: str | None, expected: str) -> bool:
+    return normalise(got) == normalise(expected)
+
+
+def author_match(got: str | None, expected: str) -> bool:
+    """Same name after normalisation, or token overlap F1 of at least 0.5.
+
+    Expected bylines are noisy ("By NAME\\n March 11, 2015"), hence the overlap rule.
+    """
+    if not got:
+        return False
+    a, b = normalise(_BY.sub("", got)), normalise(_BY.sub("", expected))
+    return a == b or token_f1(a, b) >= 0.5
+
+
+def expected_date(value: object) -> date | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return _iso_date(value.strip())
+
+
+# --- running -----------------------------------------------------------------------------
+
+
+def load_corpus(root: Path) -> list[Page]:
+    manifest = json.loads((root / "MANIFEST.json").read_text(encoding="utf-8"))
+    pages = []
+    for entry in manifest:
+        folder = root / entry["name"]
+        expected = json.loads((folder / "expected-metadata.json").read_text(encoding="utf-8"))
+        pages.append(
+            Page(
+                entry["name"],
+                entry.get("url") or PLACEHOLDER_URL,
+                (folder / "source.html").read_bytes(),
+                expected,
+            )
+        )
+    return pages
+
+
+@dataclass
+class Score:
+    titles: list[bool]
+    f1s: list[float]
+    dates: list[bool]
+    authors: list[bool]
+    times: list[float]
+    misses: dict[str, list[str]]
+
+
+def score(extractor: Extractor, pages: list[Page], repeat: int) -> Score:
+    result = Score([], [], [], [], [], {"title": [], "summary": [], "date": [], "author": []})
+    for page in pages:
+        timings = []
+        got = Result(None, None, None, None)
+        for _ in range(repeat):
+            start = time.perf_counter()
+            try:
+                got = extractor(page.html, page.url)
+            except Exception as e:  # a crash scores as nothing found
+                print(f"  {page.name}: {type(e).__name__}: {e}", file=sys.stderr)
+                got = Result(None, None, None, None)
+            timings.append(time.perf_counter() - start)
+        result.times.append(min(timings))
+        exp = page.expected
+        if isinstance(exp.get("title"), str) and exp["title"]:
+            ok = title_match(got.title, str(exp["title"]))
+            result.titles.append(ok)
+            if not ok:
+                result.misses["title"].append(f"{page.name}: {got.title!r} != {exp['title']!r}")
+        if isinstance(exp.get("excerpt"), str) and exp["excerpt"]:
+            f1 = token_f1(got.summary, str(exp["excerpt"]))
+            result.f1s.append(f1)
+            if f1 < 0.5:
+                result.misses["summary"].append(
+                    f"{page.name}: {f1:.2f} {got.summary!r}\n    != {str(exp['excerpt'])[:300]!r}"
+                )
+        want_date = expected_date(exp.get("publishedTime"))
+        if want_date is not None:
+            ok = got.published == want_date
+            result.dates.append(ok)
+            if not ok:
+                result.misses["date"].append(f"{page.name}: {got.published} != {want_date}")
+        if isinstance(exp.get("byline"), str) and exp["byline"].strip():
+            ok = author_match(got.author, str(exp["byline"]))
+            result.authors.append(ok)
+            if not ok:
+                result.misses["author"].append(f"{page.name}: {got.author!r} != {exp['byline']!r}")
+    return result
+
+
+def format_table(scores: dict[str, Score]) -> str:
+    any_score = next(iter(scores.values()))
+    header = (
+        f"{'extractor':<12} {'title':>7} {'summary F1':>10} {'date':>7} {'author':>7} "
+        f"{'median ms':>9}"
+    )
+    lines = [
+        header,
+        f"{'(pages)':<12} {len(any_score.titles):>7} {len(any_score.f1s):>10} "
+        f"{len(any_score.dates):>7} {len(any_score.authors):>7} {len(any_score.times):>9}",
+    ]
+    for name, s in scores.items():
+        lines.append(
+            f"{name:<12} {_rate(s.titles):>7} {statistics.fmean(s.f1s):>10.3f} "
+            f"{_rate(s.dates):>7} {_rate(s.authors):>7} "
+            f"{statistics.median(s.times) * 1000:>9.2f}"
+        )
+    return "\n".join(lines)
+
+
+def _rate(hits: list[bool]) -> str:
+    return f"{sum(hits) / len(hits):.1%}" if hits else "n/a"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=REPO / ".." / "shared" / "corpus" / "pages",
+        help="folder of <name>/source.html + expected-metadata.json (default: %(default)s)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per page; fastest counts")
+    parser.add_argument(
+        "--only", choices=sorted(EXTRACTORS), action="append", help="run only these extractors"
+    )
+    parser.add_argument(
+        "--show-misses",
+        choices=["title", "summary", "date", "author"],
+        action="append",
+        default=[],
+        help="list the pages an extractor got wrong for this field",
+    )
+    args = parser.parse_args(argv)
+    corpus = args.corpus if args.corpus.is_absolute() else (REPO / args.corpus)
+    pages = load_corpus(corpus.resolve())
+    # The other extractors log and warn about odd pages; that is noise here.
+    logging.disable(logging.CRITICAL)
+    warnings.simplefilter("ignore")
+    for name in args.only or EXTRACTORS:
+        EXTRACTORS[name](pages[0].html, pages[0].url)  # warm up imports and caches
+    scores = {name: score(EXTRACTORS[name], pages, args.repeat) for name in args.only or EXTRACTORS}
+    for name, s in scores.items():
+        for field in args.show_misses:
+            print(f"\n{name} {field} misses ({len(s.misses[field])}):")
+            for miss in s.misses[field]:
+                print("  " + miss)
+    print(f"\ncorpus: {corpus} ({len(pages)} pages)")
+    print(format_table(scores))
+    if "digestctl" in scores and "trafilatura" in scores:
+        ours = statistics.median(scores["digestctl"].times)
+        theirs = statistics.median(scores["trafilatura"].times)
+        print(f"digestctl is {theirs / ours:.1f}x faster than trafilatura per page (median)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
