@@ -165,17 +165,29 @@ def edit(ctx: typer.Context, name: NameArgument = None) -> None:
     original = choice.path.read_text(encoding="utf-8")
     ws.ensure_state_dir()
     copy = ws.state_dir / f"edit-{choice.name}.toml"
+    base = ws.state_dir / f"edit-{choice.name}.base.toml"  # the draft as the edit began
     if copy.exists() and copy.read_text(encoding="utf-8") != original:
         print_note(f"an earlier edit of {choice.name} was not saved: it is in {copy}")
+        if base.exists() and base.read_text(encoding="utf-8") != original:
+            print_note(
+                f"warning: {display_path(choice.path)} has changed since that edit began "
+                f"(compare: diff {base} {choice.path}); saving it replaces those changes"
+            )
         if not _ask("continue from it?"):
             copy.unlink()
     if not copy.exists():
+        write_atomic(base, original)
         write_atomic(copy, original)
+
+    def done() -> None:
+        copy.unlink()
+        base.unlink(missing_ok=True)
+
     while True:
         run_editor(copy)
         text = copy.read_text(encoding="utf-8")
         if text == original:
-            copy.unlink()
+            done()
             print_note("no changes")
             return
         try:
@@ -194,7 +206,7 @@ def edit(ctx: typer.Context, name: NameArgument = None) -> None:
             raise DraftError(
                 e.message, hint=f"your version is kept in {copy}; merge it into the new file"
             ) from None
-        copy.unlink()
+        done()
         break
     with Store(ws.db_path) as store:
         repair = picks.reconcile(ws, store)
