@@ -450,3 +450,22 @@ def run_review(
             return review.run()
         finally:
             console.set_alt_screen(False)
+
+
+def save_screen_svg(
+    path: Path, session: Session, *, draft: Draft, window: Window, width: int = 100
+) -> None:
+    """One screen of the review as an SVG picture (the README's screenshot)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(
+        record=True,
+        width=width,
+        force_terminal=True,
+        color_system="truecolor",
+        file=io.StringIO(),
+    )
+    console.print(render_screen(session, draft=draft, window=window, draft_name=draft.name))
+    console.save_svg(str(path), title="digestctl review")

@@ -253,3 +253,19 @@ def test_nothing_to_review_is_said_plainly(ws: Workspace) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_the_readme_screenshot_renders(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parents[1] / "docs"))
+    try:
+        import review_screenshot
+    finally:
+        sys.path.pop(0)
+    from digestctl.review import save_screen_svg
+
+    session, draft, window = review_screenshot.sample()
+    out = tmp_path / "review.svg"
+    save_screen_svg(out, session, draft=draft, window=window)
+    svg = out.read_text(encoding="utf-8")
+    assert svg.startswith("<svg")
+    assert "featured" in svg
