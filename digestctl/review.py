@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import signal
 import sys
 import termios
 import tty
@@ -286,6 +287,7 @@ class Review:
 
     def run(self) -> Outcome:
         s = self.session
+        old_tstp = signal.signal(signal.SIGTSTP, self._suspend)
         try:
             while True:
                 self._show()
@@ -300,8 +302,20 @@ class Review:
                 self._save_cursor()
         except KeyboardInterrupt:
             s.interrupted = True
+        finally:
+            signal.signal(signal.SIGTSTP, old_tstp)
         picked, skipped, left = s.counts()
         return Outcome(picked, skipped, left, s.interrupted)
+
+    def _suspend(self, signum: int, frame: object) -> None:
+        """Ctrl-Z: give the shell its screen and terminal modes back; on `fg`, carry on."""
+        self.console.set_alt_screen(False)
+        with self.keyboard.cooked():
+            signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTSTP)  # stopped here until `fg`
+            signal.signal(signal.SIGTSTP, self._suspend)
+        self.console.set_alt_screen(True)
+        self._show()
 
     def _show(self) -> None:
         try:
@@ -336,6 +350,11 @@ class Review:
         elif key in ("p", "l"):
             s.record(self.desk.pick([current.item.id], lead=key == "l"))
             s.message = f"{'lead' if key == 'l' else 'picked'}: {_short(current)}"
+            if key == "l":
+                draft = self.desk.draft()
+                leads = len(draft.entries_in(draft.lead_section))
+                if leads > 1:
+                    s.message += f" ({leads} lead stories now: `digestctl move` one out later)"
             s.index += 1
         elif key == "s":
             s.record(self.desk.skip([current.item.id]))

@@ -170,6 +170,22 @@ def test_ctrl_c_quits_with_a_summary_and_review_resumes(ws: Workspace) -> None:
     assert draft_ids(ws) == [ids[0]]
 
 
+def test_ctrl_z_then_fg_carries_on(ws: Workspace) -> None:
+    ids = seed(ws, 2)
+    child = spawn(ws)
+    child.expect_exact("1/2")
+    child.kill(signal.SIGTSTP)  # what Ctrl-Z sends
+    child.expect_exact("\x1b[?1049l")  # the shell gets its screen back
+    time.sleep(0.2)
+    child.kill(signal.SIGCONT)  # what `fg` sends
+    child.expect_exact("1/2")  # redrawn
+    child.send("p")
+    child.expect_exact("2/2")
+    assert draft_ids(ws) == [ids[0]]
+    child.send("q")
+    child.expect(pexpect.EOF)
+
+
 @pytest.mark.slow
 def test_sigkill_mid_review_loses_no_decision(ws: Workspace) -> None:
     ids = seed(ws, 8)
