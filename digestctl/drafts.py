@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
+import functools
 import os
 import re
-import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -125,7 +124,7 @@ def loads_draft(text: str, *, path: str) -> Draft:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise DraftError(_syntax_message(path, text, e), hint=_fix_hint(path)) from e
-    checker = _Checker(_scan_layout(text))
+    checker = _Checker(text)
     draft = checker.draft(name, data)
     if checker.problems or draft is None:
         lines = [f"{path}:{line}: {message}" for line, message in sorted(checker.problems)]
@@ -169,6 +168,8 @@ def _type_name(value: object) -> str:
 
 
 def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -176,9 +177,20 @@ def _did_you_mean(word: str, choices: Sequence[str]) -> str:
 class _Checker:
     """Turns tomllib's data into a Draft, collecting every problem with its line."""
 
-    def __init__(self, layout: _Layout) -> None:
-        self.layout = layout
+    def __init__(self, text: str) -> None:
+        self.text = text
         self.problems: list[tuple[int, str]] = []
+
+    @functools.cached_property
+    def layout(self) -> _Layout:
+        # Only a draft with problems pays for finding lines: a valid one is read at full speed.
+        return _scan_layout(self.text)
+
+    def entry_line(self, index: int, key: str) -> int:
+        if index >= len(self.layout.entries):  # entries written as an inline array
+            return self.top_line("entry")
+        lines = self.layout.entries[index]
+        return lines.keys.get(key, lines.header)
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append((line, message))
@@ -232,17 +244,19 @@ class _Checker:
         return value
 
     def sections(self, value: object) -> tuple[str, ...] | None:
-        line = self.top_line("sections")
         if not isinstance(value, list) or not value:
-            self.problem(line, 'sections must be a list of names, e.g. ["Lead story", "Round-up"]')
+            self.problem(
+                self.top_line("sections"),
+                'sections must be a list of names, e.g. ["Lead story", "Round-up"]',
+            )
             return None
         seen: set[str] = set()
         for item in value:
             if not isinstance(item, str) or not item.strip():
-                self.problem(line, f"sections: {item!r} is not a section name")
+                self.problem(self.top_line("sections"), f"sections: {item!r} is not a section name")
                 return None
             if item in seen:
-                self.problem(line, f"sections: {item!r} is listed twice")
+                self.problem(self.top_line("sections"), f"sections: {item!r} is listed twice")
                 return None
             seen.add(item)
         return tuple(value)
@@ -258,12 +272,9 @@ class _Checker:
         urls: dict[str, int] = {}
         ok = True
         for index, table in enumerate(value):
-            locs = self.layout.entries[index] if index < len(self.layout.entries) else None
 
-            def line_of(key: str, locs: _EntryLines | None = locs) -> int:
-                if locs is None:
-                    return self.top_line("entry")
-                return locs.keys.get(key, locs.header)
+            def line_of(key: str, index: int = index) -> int:
+                return self.entry_line(index, key)
 
             raw_id = table.get("id")
             named = isinstance(raw_id, str) and raw_id.strip()
@@ -292,20 +303,22 @@ class _Checker:
                 if entry_id in ids:
                     self.problem(
                         line_of("id"),
-                        f"entry {entry_id!r} appears twice (also at line {ids[entry_id]}); "
+                        f"entry {entry_id!r} appears twice (also at line "
+                        f"{self.entry_line(ids[entry_id], 'id')}); "
                         "delete one",
                     )
                     ok = False
-                ids.setdefault(entry_id, line_of("id"))
+                ids.setdefault(entry_id, index)
             if url is not None:
                 if url in urls:
                     self.problem(
                         line_of("url"),
-                        f"{label}the same url is already in the entry at line {urls[url]}; "
+                        f"{label}the same url is already in the entry at line "
+                        f"{self.entry_line(urls[url], 'url')}; "
                         "delete one",
                     )
                     ok = False
-                urls.setdefault(url, line_of("url"))
+                urls.setdefault(url, index)
             if entry_id is None or url is None or section is None or not published_ok:
                 ok = False
                 continue
@@ -645,6 +658,8 @@ def _write_atomic(path: Path, text: str) -> None:
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -7,10 +7,8 @@ are emitted (any other link is reduced to its text).
 
 from __future__ import annotations
 
-import json
 import re
 import textwrap
-import traceback
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +19,6 @@ from urllib.parse import quote, urlsplit
 
 from digestctl.drafts import Draft, DraftEntry
 from digestctl.errors import ExportError, UsageError
-from digestctl.urls import is_safe_link
 
 if TYPE_CHECKING:
     import jinja2
@@ -244,6 +241,9 @@ _MD_LINE_START = re.compile(r"^([ \t]*)(?:([-+=])|(\d+)([.)]))", re.M)
 
 def safe_link(url: str | None, *, image: bool = False) -> str | None:
     """`url` if we may emit it as a link (http, https, mailto; http(s) only for images)."""
+    # Imported here: urls pulls in hashlib and base64, which exporting never needs.
+    from digestctl.urls import is_safe_link
+
     if not url:
         return None
     url = url.strip()
@@ -256,7 +256,7 @@ def safe_link(url: str | None, *, image: bool = False) -> str | None:
 
 def escape_markdown(text: str) -> str:
     """Text that Markdown renderers show as itself: no emphasis, links, HTML or headings."""
-    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return _MD_SPECIAL.sub(r"\\\g<0>", text)
 
 
 def _md_line_start(match: re.Match[str]) -> str:
@@ -534,6 +534,8 @@ def _places(env: jinja2.Environment) -> str:
 
 
 def _template_line(error: BaseException, name: str) -> str:
+    import traceback
+
     # Jinja rewrites tracebacks so that template code shows as frames of the template file.
     frames = [
         f for f in traceback.extract_tb(error.__traceback__) if not f.filename.endswith(".py")
@@ -549,6 +551,8 @@ def _template_line(error: BaseException, name: str) -> str:
 def _render_json(draft: Draft) -> str:
     """The round-up as data with stable keys: sections in order (empty ones left out), raw
     text as in the draft plus the notes rendered as safe HTML."""
+    import json
+
     builder = _Builder("html")
     sections = []
     for name in draft.sections:
