@@ -653,14 +653,15 @@ def _draft_lock(path: Path) -> Iterator[None]:
 
 def _write_atomic(path: Path, text: str) -> None:
     """Temp file in the same folder, fsync, rename, fsync the folder: a crash at any point
-    leaves the old file or the new one, never a torn one."""
+    leaves the old file or the new one, never a torn one. Called under the draft's lock."""
     try:
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
     import tempfile
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    _remove_stale_temp_files(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(text.encode("utf-8"))
@@ -681,6 +682,17 @@ def _write_atomic(path: Path, text: str) -> None:
             os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    """Delete what a writer killed mid-save left behind. Every writer of this draft holds its
+    lock, which we hold now, so a temp file of this draft is nobody's work in progress."""
+    # mkstemp adds 8 characters from [a-z0-9_]; the exact shape spares other drafts' files.
+    mine = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    with contextlib.suppress(OSError):
+        for sibling in path.parent.iterdir():
+            if mine.fullmatch(sibling.name):
+                sibling.unlink(missing_ok=True)
 
 
 def _umask() -> int:

@@ -88,6 +88,19 @@ def test_dumps_is_readable_and_loads_back() -> None:
     assert keys == ["id", "section", "title", "url", "source", "published", "summary", "note"]
 
 
+TRICKY = [
+    '"""', "'''", '\\"""', 'ends with a quote"', "\\", "a\r\nb", "a\rb\n", "\x00\x1b\x7f",
+    "\u2028\u2029\x85", "\ufeffbom", "\n", "\n\n", " ", "", "tab\there", "é 東京 😀",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("tricky", TRICKY)
+def test_round_trip_of_tricky_text(tricky: str) -> None:
+    e = entry(9, title=tricky, summary=tricky, note=tricky, source=tricky)
+    d = Draft(name="weekly", title=tricky, intro=tricky, entries=(e,))
+    assert loads_draft(dumps_draft(d), path=PATH) == d
+
+
 def test_dumps_is_stable() -> None:
     text = dumps_draft(sample())
     assert dumps_draft(loads_draft(text, path=PATH)) == text
@@ -391,6 +404,15 @@ def test_killed_writer_leaves_old_or_new_file(tmp_path: Path) -> None:
         proc.stdout.close()
         d = load_draft(path)  # parses: never torn
         assert d.entries[2].note.startswith("version ") or d.entries[2].note == ""
+    # The next save sweeps away whatever temp file a killed writer left, and only that.
+    other = path.with_name(".weekly.toml.x.toml.abcdefgh.tmp")
+    other.write_text("another draft's save in progress")
+    save_draft(path, sample())
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        ".weekly.lock",
+        other.name,
+        "weekly.toml",
+    ]
 
 
 def test_file_mode_is_kept(tmp_path: Path) -> None:
