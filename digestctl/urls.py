@@ -65,6 +65,7 @@ _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = "/?%:@!$&'()*+,;=-._~[]|"
 # WHATWG URL parsing strips C0 controls and spaces at both ends of a URL.
 _BAD_HOST_CHAR = re.compile(r"[\x00-\x20\x7f<>\"`{}|\\^/?#@%]")
+_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!#-~]*)?")
 _EDGE_JUNK = "".join(chr(c) for c in range(0x21))
 
 
@@ -112,6 +113,8 @@ def resolve_url(base: str | None, href: str) -> str | None:
     The fragment is kept; nothing else is normalised (that is `canonicalize_url`'s job).
     """
     href = href.strip(_EDGE_JUNK)
+    if _PLAIN_ABSOLUTE.fullmatch(href):  # most links in feeds: nothing to resolve
+        return href
     try:
         absolute = urljoin(base.strip(_EDGE_JUNK), href) if base else urlsplit(href).geturl()
         parts = urlsplit(absolute)

@@ -10,8 +10,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from digestctl.text import (
+    clean_summaries,
     clean_summary,
     clean_title,
+    clean_titles,
     html_to_text,
     parse_date,
     truncate_sentences,
@@ -223,6 +225,17 @@ _markup = st.lists(
                 "[…]",
                 "Read more",
                 "<a href='x'>",
+                "</a>",
+                "<table><td>",
+                "<title>",
+                "<textarea>",
+                "<div class='sharedaddy'>",
+                "</div>",
+                "Continue reading",
+                "The post x appeared first on y.",
+                "\x01",
+                "&",
+                "<",
             ]
         ),
     ),
@@ -240,6 +253,16 @@ def test_clean_text_has_no_tags_or_controls(markup: str) -> None:
         assert not CONTROL.search(text), text
         assert text == text.strip()
         assert "  " not in text
+
+
+@given(st.lists(_markup, max_size=6))
+@example(["<p>one", "two</p>", "<b>three"])
+@example(["<table><td>cell", "after"])
+@example(["0</DIV>0", "<div class='sharedaddy'>"])
+@example(["x <a href='y'>Read more", "next"])
+def test_batch_cleaning_equals_one_by_one(markups: list[str]) -> None:
+    assert clean_titles(markups) == [clean_title(markup) for markup in markups]
+    assert clean_summaries(markups, 120) == [clean_summary(markup, 120) for markup in markups]
 
 
 @given(_markup)
