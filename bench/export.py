@@ -1,9 +1,10 @@
 """Export speed: a 200-entry draft in each format, against `python -c "import typer"`.
 
 Target (issue 5): each export, start-up included, takes at most 2x the time of importing
-typer, measured side by side. Prints, per format, the median (and min) of N runs of:
+typer, measured side by side: per format, the commands below run in turn, N rounds after
+one warm-up round, and the median (and min) of each is printed with its ratio to typer.
 
-  in-process          load_draft + render_draft, after a warm-up call (the work itself)
+  in-process          load_draft + render_draft in this process (the work itself)
   python -c           a fresh interpreter: import drafts/export, load, render, write
   python -c + typer   the same after `import typer`: what the CLI will cost, near enough
   digestctl export    `digestctl -w WS export bench --format F`, once the CLI has it
@@ -78,17 +79,6 @@ def make_workspace(entries: int) -> Path:
     return root
 
 
-def timed(run: Callable[[], object], runs: int, warmup: int = 1) -> list[float]:
-    for _ in range(warmup):
-        run()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return times
-
-
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
@@ -118,9 +108,23 @@ def cli_export(root: Path, fmt: str) -> list[str] | None:
     return args if probe.returncode == 0 and probe.stdout else None
 
 
-def row(label: str, times: list[float], baseline: float | None) -> str:
+def side_by_side(commands: dict[str, Callable[[], object]], runs: int) -> dict[str, list[float]]:
+    """Run the commands in turn, run after run (like hyperfine with several commands, but
+    interleaved), so that a busy machine slows the baseline and the exports alike."""
+    for run in commands.values():
+        run()  # warm-up: caches, bytecode
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    for _ in range(runs):
+        for label, run in commands.items():
+            start = time.perf_counter()
+            run()
+            times[label].append(time.perf_counter() - start)
+    return times
+
+
+def row(label: str, times: list[float], baseline: float) -> str:
     median = statistics.median(times)
-    ratio = f"{median / baseline:5.2f}x typer" if baseline else ""
+    ratio = f"{median / baseline:5.2f}x typer"
     return (
         f"  {label:<34} median {median * 1000:7.1f} ms   min {min(times) * 1000:7.1f} ms  {ratio}"
     )
@@ -136,34 +140,36 @@ def main() -> None:
     root = make_workspace(options.entries)
     path = root / "drafts" / "bench.toml"
     try:
-        typer = timed(command([sys.executable, "-c", "import typer"]), options.runs, warmup=2)
-        baseline = statistics.median(typer)
         print(f"{options.entries}-entry draft ({path.stat().st_size // 1024} KiB), "
-              f"{options.runs} runs each")  # fmt: skip
-        print(row('python -c "import typer"', typer, None))
+              f"{options.runs} interleaved runs each")  # fmt: skip
         cold_start = time.perf_counter()
         render_draft(load_draft(path), "md")
-        print(f"  first in-process export (imports jinja2, markdown-it): "
+        print(f"first in-process export (imports jinja2, markdown-it): "
               f"{(time.perf_counter() - cold_start) * 1000:.1f} ms")  # fmt: skip
+        typer = command([sys.executable, "-c", "import typer"])
         worst = 0.0
+        have_cli = cli_export(root, "md") is not None
         for fmt in FORMATS:
-            print(f"{fmt}:")
-            inproc = timed(lambda fmt=fmt: render_draft(load_draft(path), fmt), options.runs)
-            print(row("in-process load + render", inproc, baseline))
-            fresh = timed(command(python_export(path, fmt)), options.runs)
-            print(row("python -c (start-up included)", fresh, baseline))
-            with_typer = timed(command(python_export(path, fmt, typer=True)), options.runs)
-            print(row("python -c + import typer", with_typer, baseline))
-            worst = max(worst, statistics.median(with_typer) / baseline)
+            commands = {
+                'python -c "import typer"': typer,
+                "in-process load + render": lambda fmt=fmt: render_draft(load_draft(path), fmt),
+                "python -c (start-up included)": command(python_export(path, fmt)),
+                "python -c + import typer": command(python_export(path, fmt, typer=True)),
+            }
             cli = cli_export(root, fmt)
             if cli is not None:
-                times = timed(command(cli), options.runs)
-                print(row("digestctl export", times, baseline))
-                worst = max(worst, statistics.median(times) / baseline)
-        if cli_export(root, "md") is None:
-            print("(`digestctl export` not available yet: CLI timing skipped)")
+                commands["digestctl export"] = command(cli)
+            times = side_by_side(commands, options.runs)
+            baseline = statistics.median(times['python -c "import typer"'])
+            print(f"{fmt}:")
+            for label, measured in times.items():
+                print(row(label, measured, baseline))
+            judged = "digestctl export" if cli is not None else "python -c + import typer"
+            worst = max(worst, statistics.median(times[judged]) / baseline)
+        if not have_cli:
+            print("(`digestctl export` not available yet: judged on python -c + import typer)")
         verdict = "OK" if worst <= 2.0 else "OVER TARGET"
-        print(f"worst export with typer / import typer: {worst:.2f}x (target <= 2x): {verdict}")
+        print(f"worst export / import typer: {worst:.2f}x (target <= 2x): {verdict}")
     finally:
         if options.keep:
             print(f"workspace kept: {root}")
