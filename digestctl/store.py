@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -162,10 +162,20 @@ class Store:
             raise StoreError(f"{self.path}: {e}", hint="another digestctl is writing; retry") from e
         try:
             yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
+            self._db.execute("COMMIT")
+        except BaseException as e:
+            # A failed COMMIT (disk full, I/O error) may already have rolled back.
+            if self._db.in_transaction:
+                with suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                # Disk full, read-only folder, I/O error: a person's problem, not a bug.
+                raise StoreError(
+                    f"{self.path}: cannot save to the state database: {e}",
+                    hint=f"check free disk space and that {self.path.parent} is writable; "
+                    "what was saved before is intact",
+                ) from e
             raise
-        self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
