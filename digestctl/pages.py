@@ -47,9 +47,9 @@ class DiscoveredFeed:
 # --- decoding and parsing -------------------------------------------------------------------
 
 _BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _META_CHARSET = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:+-]+)""", re.I)
 # The HTML Standard stops at 1024 bytes; real pages put long <head> preambles first.
@@ -61,26 +61,34 @@ def decode_html(data: bytes, charset: str | None = None) -> str:
 
     Undeclared bytes that are not UTF-8 are read as windows-1252, the Web's legacy default.
     """
-    return _decode(data, charset)[0]
+    return data.decode(_encoding(data, charset), "replace")
 
 
-def _decode(data: bytes, charset: str | None) -> tuple[str, bool]:
-    """The text, and whether `data` was already valid UTF-8 without a BOM."""
+def _encoding(data: bytes, charset: str | None) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, "replace"), False
+            return encoding
     codec = _codec(charset, declared_in_page=False)
     if codec is None:
         found = _META_CHARSET.search(data, 0, _PRESCAN_BYTES)
         codec = _codec(found.group(1).decode("ascii") if found else None, declared_in_page=True)
-    if codec is not None and codec != "utf-8":
-        return data.decode(codec, "replace"), False
-    try:
-        return data.decode("utf-8"), True
-    except UnicodeDecodeError:
-        if codec == "utf-8":
-            return data.decode("utf-8", "replace"), False
-        return data.decode("cp1252", "replace"), False
+    return codec or ("utf-8" if _starts_as_utf8(data) else "cp1252")
+
+
+def _starts_as_utf8(data: bytes, chunk: int = 4096) -> bool:
+    """Whether the first non-ASCII stretch of `data` is UTF-8: legacy pages fail at once,
+    and reading only that far keeps large pages cheap."""
+    for start in range(0, len(data), chunk):
+        if not data[start : start + chunk].isascii():
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            try:
+                decoder.decode(
+                    data[start : start + 2 * chunk], final=start + 2 * chunk >= len(data)
+                )
+            except UnicodeDecodeError:
+                return False
+            return True
+    return True
 
 
 def _codec(label: str | None, *, declared_in_page: bool) -> str | None:
@@ -111,11 +119,13 @@ def _parse(html: bytes | str, url: str, charset: str | None = None) -> LexborHTM
                 f"{url}: not an HTML page (binary content)",
                 hint="give the address of a web page or a feed",
             )
-        text, utf8 = _decode(html, charset)
-        # Valid UTF-8 goes to the parser as it is: no second encoding pass.
-        markup = html if utf8 else text
-    # Mutation events only matter to code that edits the tree; we only read it.
-    return LexborHTMLParser(markup, options=LexborDocumentOptions.WO_EVENTS)
+        encoding = _encoding(html, charset)
+        # UTF-8 goes to Lexbor as it is, which reads any stray bad byte as U+FFFD: no
+        # decoding pass over the whole page.
+        markup = html if encoding == "utf-8" else html.decode(encoding, "replace")
+    # Mutation events only matter to code that edits the tree; we only read it. Scripting
+    # on keeps <noscript> as text, so a tracking pixel in one cannot end <head> early.
+    return LexborHTMLParser(markup, options=LexborDocumentOptions.WO_EVENTS, scripting=True)
 
 
 def _base_url(tree: LexborHTMLParser, url: str) -> str:
@@ -191,6 +201,44 @@ class _Page:
         self.ld = [(_ld_types(obj), obj) for obj in _read_json_ld(tree)]
         self.ld_ids = {obj["@id"]: obj for _, obj in self.ld if isinstance(obj.get("@id"), str)}
         self.base = _base_url(tree, url)
+        self._marked: list[LexborNode] | None = None
+        self._h1: list[LexborNode] | None = None
+
+    def marked_nodes(self) -> list[LexborNode]:
+        """Elements marked as holding a date or a byline, in page order: one search
+        shared by the date and author fallbacks."""
+        if self._marked is None:
+            # Bylines and dates sit by the headline: search its article first (selector
+            # lists cost a pass over the tree each), the whole page only if that fails.
+            region = self.headline_region()
+            found = region.css(_MARKED_ELEMENTS) if region is not None else []
+            self._marked = found if region is not None else self.tree.css(_MARKED_ELEMENTS)
+        return self._marked
+
+    def headline_region(self) -> LexborNode | None:
+        """The <article> or <main> holding the headline, else the blocks around it."""
+        heading = next((h for h in self.h1() if not _in_masthead(h)), None)
+        node = heading.parent if heading is not None else None
+        fallback = None
+        for depth in range(8):
+            if node is None or node.tag in {"body", "html"}:
+                break
+            if node.tag in {"article", "main"} or node.attributes.get("role") == "main":
+                return node
+            if depth == 2:
+                fallback = node
+            node = node.parent
+        return fallback
+
+    def head_link(self, rel: str) -> LexborNode | None:
+        # <link> belongs in <head>, and scripting-on parsing keeps <head> whole.
+        scope = self.tree.head or self.tree.root
+        return scope.css_first(f"link[rel~={rel}][href]") if scope is not None else None
+
+    def h1(self) -> list[LexborNode]:
+        if self._h1 is None:
+            self._h1 = self.tree.tags("h1")
+        return self._h1
 
     def first_meta(self, *keys: str) -> str | None:
         for key in keys:
@@ -233,8 +281,9 @@ def _read_meta(tree: LexborHTMLParser) -> dict[str, list[str]]:
         content = attrs.get("content")
         if not content:
             continue
-        prop, name = attrs.get("property"), attrs.get("name")
-        names = (f"{prop} {name}" if prop and name else prop or name) or attrs.get("itemprop")
+        names = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        if "name" in attrs and "property" in attrs:  # both, rarely: keep both
+            names = f"{attrs['property']} {attrs['name']}"
         if not names or not (content := content.strip()):
             continue
         # One tag may carry several names ("og:title twitter:title").
@@ -372,7 +421,7 @@ def _in_chrome(
 
 # --- site name and title ----------------------------------------------------------------
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—·•»:/~>-]\s+|\s*::+\s*|\s+-{2,}\s+|:\s+")
+_TITLE_SEPARATORS = re.compile(r"(\s+[|–—·•»:/~>-]\s+|\s*::+\s*|\s+-{2,}\s+|:\s+)")
 _COMPACT = re.compile(r"[\W_]+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 
@@ -446,10 +495,10 @@ def _strip_site(title: str, is_site: _SiteMatcher) -> str:
 
     Returns "" when the whole title is the site's name.
     """
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
+    pieces = _TITLE_SEPARATORS.split(title)
+    if len(pieces) < 3:
         return "" if is_site(title) else title
-    seps = _TITLE_SEPARATORS.findall(title)
+    parts, seps = pieces[::2], pieces[1::2]
     end = len(parts)
     while end > 0 and is_site(parts[end - 1]):
         end -= 1
@@ -472,16 +521,19 @@ _HEADING_CHROME = re.compile(
 )
 
 
-def _headings(page: _Page) -> list[str]:
-    texts: list[str] = []
-    for node in page.tree.css("h1")[:8]:
-        # Pages without <article> put the headline in a bare <header> too.
-        if _in_chrome(node, _HEADING_CHROME, page_regions=False):
-            continue
+def _headings(page: _Page) -> dict[str, LexborNode]:
+    found: dict[str, LexborNode] = {}
+    for node in page.h1()[:8]:
         text = clean_title(_node_text(node))
-        if text and text not in texts:
-            texts.append(text)
-    return texts
+        if text and text not in found:
+            found[text] = node
+    return found
+
+
+def _in_masthead(heading: LexborNode) -> bool:
+    """A site's logo or name set as an <h1>. Pages without <article> put the headline
+    in a bare <header> too, so the element alone does not decide."""
+    return _in_chrome(heading, _HEADING_CHROME, page_regions=False)
 
 
 _TITLE_META = (
@@ -500,12 +552,14 @@ def _extract_title(page: _Page, is_site: _SiteMatcher) -> str | None:
     declared: list[str | None] = []
     for obj in page.ld_of_types(_ARTICLE_TYPES):
         declared += [_ld_text(obj.get("headline")), _ld_text(obj.get("name"))]
-    declared += [page.first_meta(key) for key in _TITLE_META]
+    meta = page.meta
+    declared += [values[0] for key in _TITLE_META if (values := meta.get(key))]
     title_node = page.tree.css_first("title")
     declared.append(title_node.text(deep=True) if title_node is not None else None)
     for obj in page.ld_of_types(_PAGE_TYPES):
         declared.append(_ld_text(obj.get("name")))
-    titles = list(dict.fromkeys(t for t in (clean_title(raw) for raw in declared if raw) if t))
+    raws = dict.fromkeys(raw for raw in declared if raw)
+    titles = list(dict.fromkeys(t for t in (clean_title(raw) for raw in raws) if t))
     keys = [_key(title) for title in titles]
     cuts: dict[int, str] = {}
 
@@ -516,7 +570,7 @@ def _extract_title(page: _Page, is_site: _SiteMatcher) -> str | None:
 
     headings = _headings(page)
     # The visible headline is what readers see: prefer it when the metadata agrees.
-    for heading in headings:
+    for heading, node in headings.items():
         key = _key(heading)
         for index, title_key in enumerate(keys):
             if key not in title_key:
@@ -527,14 +581,16 @@ def _extract_title(page: _Page, is_site: _SiteMatcher) -> str | None:
                 return heading
             # "Section: Headline" or "Headline | Section": the heading shows where to cut.
             ends = title_key.endswith(key) or title_key.startswith(key)
-            if len(key) >= 15 and ends and not is_site(heading):
+            if len(key) >= 15 and ends and not is_site(heading) and not _in_masthead(node):
                 return heading
     for index in range(len(titles)):
         if any(ch.isalnum() for ch in cut(index)):
             return cut(index)
     # Every declared title is the site's name: a home or section page.
-    headings = [heading for heading in headings if not is_site(heading)]
-    return headings[0] if headings else (titles[0] if titles else None)
+    for heading, node in headings.items():
+        if not is_site(heading) and not _in_masthead(node):
+            return heading
+    return titles[0] if titles else None
 
 
 # --- summary ----------------------------------------------------------------------------
@@ -702,10 +758,9 @@ _DATE_META = (
 )
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|$|\D)")
-_DATE_ELEMENTS = (
-    "time, abbr.published, [class*=date i], [class*=publish i], [class*=posted i], "
-    "[class*=time i], [class*=byline i], [class*=meta i], [class*=author i], [id*=date i], "
-    "[data-testid*=date i]"
+_MARKED_ELEMENTS = (
+    "[itemprop~=datePublished], [itemprop~=author], [rel~=author], abbr.published, time, "
+    "[class*=date i], [class*=byline i], [class*=author i], [data-testid*=date i]"
 )
 # An <aside> in an article often holds its date, author and reading time.
 _DATE_CHROME_TAGS = _CHROME_TAGS - {"aside"}
@@ -757,6 +812,7 @@ def _day(year: str, month: str | int | None, day: str) -> datetime | None:
         return None
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _STATED_OFFSET = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*([+-])(\d{2}):?(\d{2})?$")
 
 
@@ -771,11 +827,16 @@ def _find_date(text: str) -> datetime | None:
             if abs(delta) < timedelta(hours=24):
                 found = found.astimezone(timezone(delta))
         return found
-    best: tuple[int, datetime] | None = None
-    for position, found in _written_dates(text):
-        if best is None or position < best[0]:
-            best = (position, found)
-    return best[1] if best else None
+    # Every written form has a four-digit year: look only around those.
+    for year in _YEAR.finditer(text):
+        window = text[max(0, year.start() - 30) : year.end() + 6]
+        best: tuple[int, datetime] | None = None
+        for position, found in _written_dates(window):
+            if best is None or position < best[0]:
+                best = (position, found)
+        if best is not None:
+            return best[1]
+    return None
 
 
 def _written_dates(text: str) -> Iterator[tuple[int, datetime]]:
@@ -801,32 +862,32 @@ def _written_dates(text: str) -> Iterator[tuple[int, datetime]]:
 
 
 def _visible_text(node: LexborNode) -> str:
-    parts = []
-    for child in node.traverse(include_text=True):
-        if child.is_text_node:
-            parent = child.parent
-            if parent is not None and parent.tag not in _INVISIBLE_TAGS:
-                parts.append(child.text(deep=False))
-    return " ".join(" ".join(parts).split())
+    text = node.text(deep=True)
+    for hidden in node.css("script, style, noscript, template"):
+        if inner := hidden.text(deep=True):
+            text = text.replace(inner, " ")
+    return " ".join(text.split())
 
 
 def _date_near_headline(page: _Page) -> datetime | None:
     """A date printed just below (or else above) the headline, in the blocks around it."""
-    heading = next((h for h in page.tree.tags("h1") if not _in_chrome(h, _HEADING_CHROME)), None)
+    heading = next((h for h in page.h1() if not _in_masthead(h)), None)
     if heading is None:
         return None
-    headline = _node_text(heading)
+    around: LexborNode | None = None
     node = heading.parent
     for _ in range(3):
         if node is None or node.tag in {"body", "html"} or len(node.text(deep=True)) > 5000:
             break
-        text = _visible_text(node)
-        at = text.find(headline) if headline else -1
-        after, before = (text[at + len(headline) :], text[:at]) if at >= 0 else (text, "")
-        if found := _find_date(after) or _find_date(before):
-            return found
-        node = node.parent
-    return None
+        around, node = node, node.parent
+    if around is None:
+        return None
+    text = _visible_text(around)
+    headline = _node_text(heading)
+    at = text.find(headline) if headline else -1
+    if at < 0:
+        return _find_date(text)
+    return _find_date(text[at + len(headline) :]) or _find_date(text[:at])
 
 
 def _extract_published(page: _Page, url: str) -> datetime | None:
@@ -834,16 +895,28 @@ def _extract_published(page: _Page, url: str) -> datetime | None:
     raws: list[str | None] = [page.first_meta(key) for key in _DATE_META]
     for obj in page.ld_of_types(_ARTICLE_TYPES | _PAGE_TYPES):
         raws += [_ld_text(obj.get(key)) for key in ("datePublished", "dateCreated", "uploadDate")]
-    declared = [found for raw in dict.fromkeys(raws) if raw and (found := _find_date(raw))]
+    unique = [raw for raw in dict.fromkeys(raws) if raw]
+    if len({raw[:10] for raw in unique}) == 1:
+        unique = unique[:1]  # all the same ISO day: no need to read the rest
+    declared = [found for raw in unique if (found := _find_date(raw))]
     if declared:
-        # Metadata that disagrees with itself: believe the date the reader is shown.
-        if len({found.date() for found in declared}) > 1 and (shown := _shown_date(page)):
+        # Metadata that disagrees with itself (not merely written in another time zone):
+        # believe the date the reader is shown.
+        first = declared[0]
+        disagree = any(
+            found.date() != first.date() and abs(found - first) > timedelta(hours=1)
+            for found in declared
+        )
+        if disagree and (shown := _shown_date(page)):
             for found in declared:
                 if found.date() == shown.date():
                     return found
         return declared[0]
-    for node in page.tree.css("[itemprop~=datePublished], time[pubdate], abbr.published[title]"):
+    for node in page.marked_nodes():
         attrs = node.attributes
+        marked = "datepublished" in (attrs.get("itemprop") or "").lower().split()
+        if not (marked or "pubdate" in attrs or (node.tag == "abbr" and "title" in attrs)):
+            continue
         raw = attrs.get("datetime") or attrs.get("content") or attrs.get("title")
         if (raw and (found := _find_date(raw))) or (found := _find_date(_node_text(node)[:120])):
             return found
@@ -860,7 +933,7 @@ def _extract_published(page: _Page, url: str) -> datetime | None:
 def _shown_date(page: _Page) -> datetime | None:
     """The first date in an element marked as one (class "date", <time>...), or else
     printed near the headline."""
-    for node in page.tree.css(_DATE_ELEMENTS):
+    for node in page.marked_nodes():
         attrs = node.attributes
         raw = attrs.get("datetime") or attrs.get("content")
         text = raw or node.text(deep=True)
@@ -933,30 +1006,37 @@ def _extract_author(page: _Page) -> str | None:
     ):
         if found := _join_names(page.meta.get(key, ())):
             return found
-    for selector in (
-        "[itemprop~=author] [itemprop=name]",
-        "[itemprop~=author]",
-        "[rel~=author]",
-        "[class*=byline i] [class*=name i], [class*=byline i]",
-        "[class*=author i] [class*=name i], [class*=author-name i], [class*=author i]",
-    ):
-        for node in page.tree.css(selector)[:12]:
-            if _in_chrome(node, _AUTHOR_CHROME):
-                continue
-            content = node.attributes.get("content")
-            raw = content if content else node.text(deep=True, separator="\n")
-            if len(raw) < 300 and (found := _clean_author(raw)):
-                return found
+    # The strongest kind of byline first.
+    nodes = [node for node in page.marked_nodes() if _byline_rank(node) < 4]
+    for _, node in sorted(enumerate(nodes[:60]), key=lambda pair: (_byline_rank(pair[1]), pair[0])):
+        if _in_chrome(node, _AUTHOR_CHROME):
+            continue
+        name = node.css_first("[itemprop=name], [class*=name i]")
+        target = name if name is not None and name.mem_id != node.mem_id else node
+        content = target.attributes.get("content")
+        raw = content if content else target.text(deep=True, separator="\n")
+        if len(raw) < 300 and (found := _clean_author(raw)):
+            return found
     return None
+
+
+def _byline_rank(node: LexborNode) -> int:
+    attrs = node.attributes
+    if "author" in (attrs.get("itemprop") or "").lower().split():
+        return 0
+    if "author" in (attrs.get("rel") or "").lower().split():
+        return 1
+    classes = (attrs.get("class") or "").lower()
+    return 2 if "byline" in classes else 3 if "author" in classes else 4
 
 
 # --- canonical URL and image ------------------------------------------------------------
 
 
 def _extract_url(page: _Page, url: str) -> str | None:
-    link = page.tree.css_first("link[rel~=canonical][href]")
+    link = page.head_link("canonical")
     for href in (link.attributes.get("href") if link else None, page.first_meta("og:url")):
-        candidate = canonicalize_url(page.resolve(href) or "") if href else None
+        candidate = canonicalize_url(href.strip(), page.base) if href else None
         if not candidate:
             continue
         # A canonical pointing at the home page from a deeper page is a template bug.
@@ -967,19 +1047,20 @@ def _extract_url(page: _Page, url: str) -> str | None:
 
 
 def _extract_image(page: _Page) -> str | None:
-    raws = [
-        page.first_meta("og:image", "og:image:url", "og:image:secure_url", "twitter:image"),
-        page.first_meta("twitter:image:src", "thumbnailurl", "image"),
-        *(_ld_url(obj.get("image")) for obj in page.ld_of_types(_ARTICLE_TYPES)),
-    ]
-    link = page.tree.css_first("link[rel=image_src][href]")
-    if link is not None:
-        raws.append(link.attributes.get("href"))
-    for raw in raws:
+    for raw in _image_candidates(page):
         resolved = page.resolve(raw)
         if resolved and resolved.startswith(("http://", "https://")):
             return resolved
     return None
+
+
+def _image_candidates(page: _Page) -> Iterator[str | None]:
+    yield page.first_meta("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
+    yield page.first_meta("twitter:image:src", "thumbnailurl", "image")
+    for obj in page.ld_of_types(_ARTICLE_TYPES):
+        yield _ld_url(obj.get("image"))
+    link = page.head_link("image_src")
+    yield link.attributes.get("href") if link is not None else None
 
 
 def extract_metadata(html: bytes | str, url: str, *, charset: str | None = None) -> PageMetadata:
