@@ -48,7 +48,8 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except DigestError as e:
-            if isinstance(ctx, typer.Context) and state(ctx).debug:
+            # Typer hands over its own Context class, not always typer.Context: duck-type it.
+            if hasattr(ctx, "find_root") and state(ctx).debug:  # type: ignore[arg-type]
                 raise
             from digestctl.output import print_error
 
