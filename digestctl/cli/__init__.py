@@ -62,6 +62,7 @@ def root(
 def _register() -> None:
     from digestctl.cli import (
         draft_cmd,
+        export_cmd,
         fetch_cmd,
         items_cmd,
         pick_cmd,
@@ -75,6 +76,7 @@ def _register() -> None:
     sources_cmd.register(app)
     pick_cmd.register(app)
     draft_cmd.register(app)
+    export_cmd.register(app)
 
 
 _register()
