@@ -152,6 +152,7 @@ def check_draft(
                 per_host=per_host,
             )
         )
+        warnings += _offline_warning(links)
     else:
         links = [_unfetched(url, where) for url, where in places.items()]
     return CheckReport(
@@ -307,6 +308,15 @@ def _failed(url: str, where: tuple[str, ...], e: FetchFailure, elapsed: float) -
     status = LinkStatus.BLOCKED if blocked else LinkStatus.DEAD
     detail = e.reason + ("; it may open in a browser: check it by hand" if blocked else "")
     return LinkCheck(url, where, status, e.status, None, detail, str(e.kind), elapsed)
+
+
+def _offline_warning(links: Sequence[LinkCheck]) -> list[str]:
+    """When no web link could even be reached, the network is the likelier culprit."""
+    fetched = [link for link in links if link.status not in (LinkStatus.UNSAFE, LinkStatus.SKIPPED)]
+    unreachable = [link for link in fetched if link.kind in ("dns", "connect")]
+    if len(fetched) >= 2 and len(unreachable) == len(fetched):
+        return ["no link could be reached (DNS or connection failures): is this machine offline?"]
+    return []
 
 
 def _unsafe(url: str, where: tuple[str, ...]) -> LinkCheck:

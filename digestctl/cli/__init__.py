@@ -61,6 +61,7 @@ def root(
 
 def _register() -> None:
     from digestctl.cli import (
+        demo_cmd,
         draft_cmd,
         export_cmd,
         fetch_cmd,
@@ -77,6 +78,7 @@ def _register() -> None:
     pick_cmd.register(app)
     draft_cmd.register(app)
     export_cmd.register(app)
+    demo_cmd.register(app)
 
 
 _register()

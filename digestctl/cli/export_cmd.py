@@ -83,7 +83,8 @@ def export(
         bool,
         typer.Option(
             "--fragment",
-            help="HTML body content only, for pasting into a newsletter service.",
+            help="HTML body content only, for pasting into a newsletter service "
+            "(implies --format html).",
         ),
     ] = False,
 ) -> None:
@@ -96,13 +97,13 @@ def export(
     Examples:
       digestctl export --format html -o issue.html
       digestctl export | pandoc -f markdown -o issue.docx
-      digestctl export --fragment --format html | pbcopy
+      digestctl export --fragment | pbcopy      # HTML body for a newsletter service
     """
     from digestctl import drafts
     from digestctl.output import print_note
 
     to_file = output is not None and str(output) != "-"
-    chosen = _export_format(fmt, output if to_file else None, template)
+    chosen = _export_format(fmt, output if to_file else None, template, fragment=fragment)
     if fragment and chosen != "html":
         from digestctl.errors import UsageError
 
@@ -130,9 +131,12 @@ def export(
     )
 
 
-def _export_format(fmt: ExportFormat | None, output: Path | None, template: Path | None) -> str:
-    """--format, else what -o's extension says, else the template's (x.html.j2), else md.
-    A weaker hint that disagrees is worth a warning: Markdown in issue.html is a slip."""
+def _export_format(
+    fmt: ExportFormat | None, output: Path | None, template: Path | None, *, fragment: bool
+) -> str:
+    """--format, else what -o's extension says, else the template's (x.html.j2), else html
+    for --fragment, else md. A weaker hint that disagrees is worth a warning: Markdown in
+    issue.html is a slip."""
     from digestctl.export import format_from_suffix
     from digestctl.output import print_note
 
@@ -151,7 +155,7 @@ def _export_format(fmt: ExportFormat | None, output: Path | None, template: Path
             )
         chosen = implied
     else:
-        chosen = by_template or "md"
+        chosen = by_template or ("html" if fragment else "md")
     for what, other in (("-o " + str(output), implied), ("--template", by_template)):
         if other is not None and other != chosen:
             print_note(f"warning: writing {chosen} although {what} suggests {other}")
@@ -277,7 +281,7 @@ def templates(
 def _template_rows(ws: Workspace) -> list[dict[str, object]]:
     """The default templates (and whether the workspace overrides them), then any other
     file in templates/ (usable with --template, or included by an override)."""
-    from digestctl.export import DEFAULT_TEMPLATES, TEMPLATE_NAMES
+    from digestctl.export import DEFAULT_TEMPLATES, TEMPLATE_NAMES, format_from_suffix
 
     rows: list[dict[str, object]] = []
     for fmt, name in TEMPLATE_NAMES.items():
@@ -291,10 +295,8 @@ def _template_rows(ws: Workspace) -> list[dict[str, object]]:
     if ws.templates_dir.is_dir():
         for path in sorted(ws.templates_dir.iterdir()):
             if path.is_file() and path.name not in known and not path.name.startswith("."):
-                from digestctl.export import format_from_suffix
-
-                fmt = format_from_suffix(path.name.removesuffix(".j2"))
-                rows.append(_row(path.name, fmt, "with --template", path))
+                implied = format_from_suffix(path.name.removesuffix(".j2"))
+                rows.append(_row(path.name, implied, "with --template", path))
     return rows
 
 
