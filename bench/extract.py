@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         default=REPO / ".." / "shared" / "corpus" / "pages",
         help="folder of <name>/source.html + expected-metadata.json (default: %(default)s)",
     )
-    parser.add_argument("--repeat", type=int, default=3, help="runs per page; fastest counts")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per page; fastest counts")
     parser.add_argument(
         "--only", choices=sorted(EXTRACTORS), action="append", help="run only these extractors"
     )

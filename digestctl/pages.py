@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from html import escape as escape_html
+from typing import cast
 from urllib.parse import parse_qsl, urlsplit
 
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode, SelectolaxError
@@ -135,8 +137,26 @@ def _base_url(tree: LexborHTMLParser, url: str) -> str:
     return (resolve_url(url, href) if href else None) or url
 
 
+# Soft hyphens, zero-width spaces, BOMs and control characters: invisible, yet they break
+# comparisons and end up in terminals.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b\ufeff]")
+
+
 def _node_text(node: LexborNode) -> str:
-    return " ".join(node.text(deep=True).split())
+    """An element's text on one line. The parser has decoded it already: it is never
+    markup, whatever it looks like."""
+    return _one_line(node.text(deep=True))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
+def _clean_value(raw: str) -> str:
+    """A title-like attribute or JSON-LD value as one clean line. The parser decoded the
+    attribute already; only publishers' double escaping ("&amp;amp;", "&lt;b&gt;") needs
+    clean_title's second reading."""
+    return clean_title(raw) if "&" in raw or "<" in raw else _one_line(raw)
 
 
 # --- evidence: <meta> and JSON-LD ---------------------------------------------------------
@@ -328,7 +348,7 @@ def _ld_flatten(data: object, *, depth: int) -> Iterator[JsonObject]:
         for part in data:
             yield from _ld_flatten(part, depth=depth + 1)
     elif isinstance(data, dict):
-        obj: JsonObject = {str(k): v for k, v in data.items()}
+        obj = cast(JsonObject, data)  # JSON object keys are always strings
         if "@type" in obj:
             yield obj
         for key in ("@graph", "mainEntity"):
@@ -443,7 +463,7 @@ def _site_names(page: _Page) -> list[str]:
         names.extend(page.ld_names(obj.get("name")))
     unique: dict[str, str] = {}
     for name in names:
-        cleaned = clean_title(name)
+        cleaned = _clean_value(name)
         if cleaned:
             unique.setdefault(_key(cleaned), cleaned)
     return list(unique.values())
@@ -524,7 +544,7 @@ _HEADING_CHROME = re.compile(
 def _headings(page: _Page) -> dict[str, LexborNode]:
     found: dict[str, LexborNode] = {}
     for node in page.h1()[:8]:
-        text = clean_title(_node_text(node))
+        text = _node_text(node)
         if text and text not in found:
             found[text] = node
     return found
@@ -559,7 +579,7 @@ def _extract_title(page: _Page, is_site: _SiteMatcher) -> str | None:
     for obj in page.ld_of_types(_PAGE_TYPES):
         declared.append(_ld_text(obj.get("name")))
     raws = dict.fromkeys(raw for raw in declared if raw)
-    titles = list(dict.fromkeys(t for t in (clean_title(raw) for raw in raws) if t))
+    titles = list(dict.fromkeys(t for t in (_clean_value(raw) for raw in raws) if t))
     keys = [_key(title) for title in titles]
     cuts: dict[int, str] = {}
 
@@ -655,6 +675,7 @@ def _cjk_count(text: str) -> int:
 
 
 def _first_paragraph(page: _Page) -> str | None:
+    """The text of the main content's first substantial paragraph."""
     root = page.tree.css_first(_CONTENT_ROOTS)
     scopes = [root, page.tree.body] if root is not None else [page.tree.body]
     for scope in scopes:
@@ -666,7 +687,7 @@ def _first_paragraph(page: _Page) -> str | None:
                 continue
             linked = sum(len(_node_text(a)) for a in node.css("a"))
             if linked <= len(text) / 2:
-                return node.html
+                return _own_text(node)
     # Old and hand-written pages put their prose straight into <div>s and <td>s.
     for scope in scopes:
         if scope is None:
@@ -729,7 +750,10 @@ def _extract_summary(page: _Page, title: str | None, is_site: _SiteMatcher) -> s
             continue
         return summary
     paragraph = _first_paragraph(page)
-    return (clean_summary(paragraph, SUMMARY_MAX_CHARS) or None) if paragraph else None
+    if not paragraph:
+        return None
+    # Escaped, because it is text already: clean_summary must not decode it a second time.
+    return clean_summary(escape_html(paragraph, quote=False), SUMMARY_MAX_CHARS) or None
 
 
 # --- date -------------------------------------------------------------------------------
@@ -967,7 +991,7 @@ _AUTHOR_CHROME = re.compile(
 
 
 def _clean_author(raw: str) -> str | None:
-    text = _EMAIL.sub("", clean_title(raw))
+    text = _EMAIL.sub("", _clean_value(raw))
     segments = [s.strip(" ,;:|()[]") for s in _BYLINE_SEPARATORS.split(text)]
     # "Dan Goodin - Apr 16, 2015 8:02 pm UTC": the name is the part without digits.
     names = [s for s in (_BY.sub("", s).strip(" ,;:|") for s in segments) if s]
@@ -1004,7 +1028,7 @@ def _extract_author(page: _Page) -> str | None:
         "citation_author",
         "byl",
     ):
-        if found := _join_names(page.meta.get(key, ())):
+        if (values := page.meta.get(key)) and (found := _join_names(values)):
             return found
     # The strongest kind of byline first.
     nodes = [node for node in page.marked_nodes() if _byline_rank(node) < 4]
