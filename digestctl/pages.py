@@ -443,12 +443,16 @@ def _in_chrome(
 
 _TITLE_SEPARATORS = re.compile(r"(\s+[|–—·•»:/~>-]\s+|\s*::+\s*|\s+-{2,}\s+|:\s+)")
 _COMPACT = re.compile(r"[\W_]+")
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+_QUOTES = re.compile("[’‘“”„«»]")
+_PLAIN_QUOTE = {"’": "'", "‘": "'"}
 
 
 def _key(text: str) -> str:
     """A comparison key: case, spacing and typographic quotes folded."""
-    return " ".join(text.translate(_QUOTES).casefold().split())
+    # A regex, not str.translate: translating with a table is slow on non-ASCII text.
+    if _QUOTES.search(text):
+        text = _QUOTES.sub(lambda m: _PLAIN_QUOTE.get(m[0], '"'), text)
+    return " ".join(text.casefold().split())
 
 
 def _compact(text: str) -> str:
