@@ -630,8 +630,11 @@ def _draft_lock(path: Path) -> Iterator[None]:
     import fcntl
 
     timeout = LOCK_TIMEOUT
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.with_name(f".{path.stem}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_name(f".{path.stem}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:  # a read-only or full disk fails here first
+        raise _save_error(path, e) from e
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -661,7 +664,10 @@ def _write_atomic(path: Path, text: str) -> None:
     import tempfile
 
     _remove_stale_temp_files(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise _save_error(path, e) from e
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(text.encode("utf-8"))
@@ -673,7 +679,7 @@ def _write_atomic(path: Path, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         if isinstance(e, OSError):
-            raise DraftError(f"{display_path(path)}: cannot save it: {e.strerror or e}") from e
+            raise _save_error(path, e) from e
         raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
@@ -682,6 +688,10 @@ def _write_atomic(path: Path, text: str) -> None:
             os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def _save_error(path: Path, e: OSError) -> DraftError:
+    return DraftError(f"{display_path(path)}: cannot save it: {e.strerror or e}")
 
 
 def _remove_stale_temp_files(path: Path) -> None:
