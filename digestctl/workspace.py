@@ -142,9 +142,14 @@ def write_atomic(path: Path, text: str) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as e:
+        with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(e, OSError):  # a full or read-only disk: the old file is intact
+            raise WorkspaceError(
+                f"{path}: cannot save it: {e.strerror or e}",
+                hint="check free disk space and that the folder is writable",
+            ) from e
         raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
