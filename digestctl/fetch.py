@@ -403,7 +403,9 @@ class Fetcher:
             etag = etag or req.etag
             last_modified = last_modified or req.last_modified
         return FetchResponse(
-            url=hop.url,
+            # Without user:password@: this URL is the base of the items' links, which are
+            # stored, shown and published in the newsletter.
+            url=_redact(hop.url),
             status=hop.status,
             headers=hop.headers,
             content=hop.content,
