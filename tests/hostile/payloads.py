@@ -290,3 +290,14 @@ def item_flood(size: int = 10 * 1024 * 1024 - 1024, unit: bytes = b"<item/>") ->
     head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Flood</title>'
     tail = b"</channel></rss>"
     return head + unit * ((size - len(head) - len(tail)) // len(unit)) + tail
+
+
+def relative_links_feed() -> bytes:
+    """A feed whose item links are relative: resolved against the URL it was fetched from."""
+    return b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Members only</title>
+  <link>/</link>
+  <item><title>Members story one</title><link>/members/story-1</link></item>
+  <item><title>Members story two</title><link>story-2</link>
+    <description>See <a href="/members/more">more</a>.</description></item>
+</channel></rss>
+"""

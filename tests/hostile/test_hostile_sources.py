@@ -52,6 +52,7 @@ from payloads import (
     listing_with_local_links,
     quadratic_blowup,
     random_binary,
+    relative_links_feed,
     xss_article,
     xss_atom,
     xss_rss,
@@ -184,6 +185,13 @@ def _hostile_sources(secret: Path, base: str) -> tuple[Hostile, ...]:
             extra='type = "page"',
         ),
         Hostile(
+            "credentials-feed",
+            "/private-redirect",
+            redirect("/private/feed.xml"),
+            "defuse",
+            url=_with_password,
+        ),
+        Hostile(
             "credentials",
             "/private.xml",
             status_code(401),
@@ -312,6 +320,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
             url = server.route(s.path, s.handler)
             urls[s.name] = s.url(url) if s.url else url
         server.route("/loop-b", redirect("/loop-a"))
+        server.route("/private/feed.xml", static(relative_links_feed()))
         server.route("/articles/endless", endless(content_type="text/html"))
         server.route("/articles/bomb", gzip_bomb(content_type="text/html"))
         server.route("/articles/injected", static(xss_article(), content_type="text/html"))
@@ -469,6 +478,20 @@ def test_credentials_in_a_source_url_are_never_printed(run: Run) -> None:
     sent = run.server.requests_for("/private.xml")[0].header("authorization")
     assert sent is not None
     assert sent.startswith("Basic ")
+
+
+def test_credentials_never_reach_item_links(run: Run) -> None:
+    # The feed's links are relative, so they are resolved against the URL it came from:
+    # that URL's user:password@ must not be carried into links we store and publish.
+    outcome = run.outcome("credentials-feed")
+    assert outcome["outcome"] == "ok", outcome["error"]
+    assert outcome["new"] == 2
+    links = [i["url"] for i in run.items if i["source"] == "credentials-feed"]
+    assert sorted(links) == [run.server.url("/members/story-1"), run.server.url("/private/story-2")]
+    assert PASSWORD not in json.dumps(run.items)
+    # A redirect within the same origin keeps the login; the feed was fetched with it.
+    sent = run.server.requests_for("/private/feed.xml")[0].header("authorization")
+    assert sent == run.server.requests_for("/private-redirect")[0].header("authorization")
 
 
 def test_stored_text_has_no_control_characters(run: Run) -> None:
