@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 from digestctl.errors import DigestError, FetchError, ParseError
 from digestctl.models import FeedEntry, Source
@@ -49,12 +50,13 @@ async def entries_from_listing(
     fresh = [link for link, key in keyed if key not in known][: source.max_items]
 
     async def fetch_article(link: str) -> FetchResponse:
+        url, headers = _with_login(link, source)
         return await fetcher.fetch(
             FetchRequest(
-                url=link,
+                url=url,
                 timeout=source.timeout,
                 user_agent=source.user_agent,
-                headers=dict(source.headers),
+                headers=headers,
                 max_bytes=max_bytes,
             )
         )
@@ -91,3 +93,25 @@ async def entries_from_listing(
             f" e.g. {failures[0]}"
         )
     return entries, site, warnings
+
+
+# Headers that carry a login, as on a redirect in fetch.py: they stay on their own origin.
+_LOGIN_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def _with_login(link: str, source: Source) -> tuple[str, dict[str, str]]:
+    """The URL and headers to fetch an article link with: the source's login (user:password@
+    in its URL, Authorization or Cookie headers) on the source's own origin only, never on
+    the other sites a listing links to."""
+    home, there = urlsplit(source.url), urlsplit(link)
+    if (home.scheme.lower(), home.hostname, home.port) != (
+        there.scheme.lower(),
+        there.hostname,
+        there.port,
+    ):
+        return link, {k: v for k, v in source.headers.items() if k.lower() not in _LOGIN_HEADERS}
+    # The listing's response URL has no user:password@ (so item links never carry it).
+    userinfo, at, _ = home.netloc.rpartition("@")
+    if at and "@" not in there.netloc:
+        link = urlunsplit(there._replace(netloc=f"{userinfo}@{there.netloc}"))
+    return link, dict(source.headers)
