@@ -100,7 +100,6 @@ def export(
       digestctl export --fragment | pbcopy      # HTML body for a newsletter service
     """
     from digestctl import drafts
-    from digestctl.output import print_note
 
     to_file = output is not None and str(output) != "-"
     chosen = _export_format(fmt, output if to_file else None, template, fragment=fragment)
@@ -113,7 +112,7 @@ def export(
     draft = drafts.load_draft(path)
     _refuse_empty(draft)
     for warning in _link_warnings(draft):
-        print_note(f"warning: {warning}")
+        _note(f"warning: {warning}")
     from digestctl.export import render_draft
 
     text = render_draft(
@@ -125,7 +124,7 @@ def export(
         return
     _write_file(output, text)
     count = len(draft.entries)
-    print_note(
+    _note(
         f"wrote {output} ({chosen}, {count} entr{'y' if count == 1 else 'ies'} "
         f"from draft {draft.name})"
     )
@@ -138,7 +137,6 @@ def _export_format(
     for --fragment, else md. A weaker hint that disagrees is worth a warning: Markdown in
     issue.html is a slip."""
     from digestctl.export import format_from_suffix
-    from digestctl.output import print_note
 
     implied = format_from_suffix(output) if output is not None else None
     by_template = format_from_suffix(template.name.removesuffix(".j2")) if template else None
@@ -158,12 +156,33 @@ def _export_format(
         chosen = by_template or ("html" if fragment else "md")
     for what, other in (("-o " + str(output), implied), ("--template", by_template)):
         if other is not None and other != chosen:
-            print_note(f"warning: writing {chosen} although {what} suggests {other}")
+            _note(f"warning: writing {chosen} although {what} suggests {other}")
     return chosen
 
 
+def _note(message: str) -> None:
+    # Imported when there is something to say: output pulls in the data model.
+    from digestctl.output import print_note
+
+    print_note(message)
+
+
 def _draft_path(ws: Workspace, name: str | None) -> Path:
-    """The named draft, else the current one (see picks.choose_draft)."""
+    """The named draft, else the current one. The usual case reads one small file; anything
+    amiss goes to picks.choose_draft, which owns the rules and the messages. (Importing
+    picks, with the store and models behind it, would cost export ~10 ms at every start.)"""
+    from digestctl.drafts import check_draft_name
+
+    chosen = name
+    if chosen is None:
+        try:
+            chosen = ws.current_draft_file.read_text(encoding="utf-8").strip() or None
+        except OSError:
+            chosen = None
+    if chosen is not None:
+        path = ws.drafts_dir / f"{check_draft_name(chosen)}.toml"
+        if path.is_file():
+            return path
     from digestctl.picks import choose_draft
 
     return choose_draft(ws, name).path
@@ -194,16 +213,16 @@ def _link_warnings(draft: Draft) -> list[str]:
 
 
 def _write_file(path: Path, text: str) -> None:
-    from digestctl.errors import ExportError
     from digestctl.workspace import write_atomic
 
-    try:
-        write_atomic(path, text)
-    except OSError as e:
+    if not path.parent.is_dir():
+        from digestctl.errors import ExportError
+
         raise ExportError(
-            f"cannot write {path}: {e.strerror or e}",
-            hint="check that its folder exists and is writable",
-        ) from None
+            f"cannot write {path}: the folder {path.parent} does not exist",
+            hint="create it first, or write somewhere else",
+        )
+    write_atomic(path, text)  # a full or read-only disk is its WorkspaceError, in one line
 
 
 # -- templates ---------------------------------------------------------------------------
