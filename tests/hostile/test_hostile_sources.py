@@ -215,6 +215,7 @@ def _write_workspace(ws: Path, sources: tuple[Hostile, ...], urls: dict[str, str
         # Every source is on one loopback host: give each its own slot, so that each
         # timeout runs from the start rather than after the slow sources ahead of it.
         "per_host = 64",
+        "concurrency = 64",
         "",
     ]
     for s in sources:
