@@ -408,7 +408,8 @@ def balance(draft: Draft, tags: Mapping[str, tuple[str, ...]]) -> Balance:
 
 
 def _most_first(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
-    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    # Ties by name, with "(untagged)" and "(no source)" after the real names.
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].startswith("("), kv[0])))
 
 
 def format_age(age: timedelta | None) -> str:
