@@ -70,7 +70,7 @@ def run_trafilatura(data: bytes, url: str) -> Result:
     import trafilatura
 
     # Bytes are accepted (trafilatura decodes them itself); metadata only, no body text.
-    doc = trafilatura.extract_metadata(data, default_url=url)  # type: ignore[arg-type]
+    doc = trafilatura.extract_metadata(data, default_url=url)
     return Result(doc.title, doc.description, _iso_date(doc.date), doc.author)
 
 
@@ -247,8 +247,9 @@ def grade(result: Score, page: Page, got: Result) -> None:
         result.dates.append(ok)
         if not ok:
             result.misses["date"].append(f"{page.name}: {got.published} != {want_date}")
-    if isinstance(exp.get("byline"), str) and exp["byline"].strip():
-        ok = author_match(got.author, str(exp["byline"]))
+    byline = exp.get("byline")
+    if isinstance(byline, str) and byline.strip():
+        ok = author_match(got.author, byline)
         result.authors.append(ok)
         if not ok:
             result.misses["author"].append(f"{page.name}: {got.author!r} != {exp['byline']!r}")

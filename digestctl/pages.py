@@ -143,9 +143,11 @@ _INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b\ufeff]")
 
 
 def _node_text(node: LexborNode) -> str:
-    """An element's text on one line. The parser has decoded it already: it is never
-    markup, whatever it looks like."""
-    return _one_line(node.text(deep=True))
+    """An element's text on one line. The parser has decoded it already; text that still
+    looks like a tag ("&lt;b&gt;" on the page) goes through clean_title, so that no
+    extracted text ever does."""
+    text = node.text(deep=True)
+    return clean_title(text) if "<" in text else _one_line(text)
 
 
 def _one_line(text: str) -> str:
@@ -218,6 +220,8 @@ class _Page:
         self.tree = tree
         self.url = url
         self.meta = _read_meta(tree)
+        if "parsely-page" in self.meta:
+            _read_parsely(self.meta)
         self.ld = [(_ld_types(obj), obj) for obj in _read_json_ld(tree)]
         self.ld_ids = {obj["@id"]: obj for _, obj in self.ld if isinstance(obj.get("@id"), str)}
         self.base = _base_url(tree, url)
@@ -318,6 +322,20 @@ def _read_meta(tree: LexborHTMLParser) -> dict[str, list[str]]:
             else:
                 found[key] = [content]
     return found
+
+
+def _read_parsely(meta: dict[str, list[str]]) -> None:
+    """Parse.ly's JSON <meta name="parsely-page"> as the parsely-* tags it stands for."""
+    data = _load_json(meta["parsely-page"][0])
+    if not isinstance(data, dict):
+        return
+    for field, key in (("title", "parsely-title"), ("pub_date", "parsely-pub-date")):
+        if isinstance(value := data.get(field), str) and value.strip():
+            meta.setdefault(key, [value])
+    authors = data.get("authors") or data.get("author")
+    names = authors if isinstance(authors, list) else [authors]
+    if found := [name for name in names if isinstance(name, str) and name.strip()]:
+        meta.setdefault("parsely-author", found)
 
 
 def _read_json_ld(tree: LexborHTMLParser) -> Iterator[JsonObject]:
