@@ -98,6 +98,7 @@ class Run:
     report: dict[str, Any]
     states: dict[str, dict[str, Any]]
     items: list[dict[str, Any]]
+    exports: dict[str, str]  # `digestctl export` of a draft holding the hostile items
 
     def outcome(self, name: str) -> dict[str, Any]:
         return next(o for o in self.report["sources"] if o["name"] == name)
@@ -337,6 +338,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         items_out = digestctl(ws, "items", "--json")
         assert sources_out.returncode == 0, sources_out.stderr
         assert items_out.returncode == 0, items_out.stderr
+        exports = _export_through_the_cli(ws, json.loads(items_out.stdout))
         assert done.killed is None, f"fetch killed {done.killed}"
         assert done.stdout.strip(), f"fetch printed no report; stderr:\n{done.stderr}"
         yield Run(
@@ -352,9 +354,29 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
             report=json.loads(done.stdout),
             states={s["name"]: s for s in json.loads(sources_out.stdout)},
             items=json.loads(items_out.stdout),
+            exports=exports,
         )
         # Stop the trickle and stall handlers with the server; none may have crashed.
         assert not server.errors, server.errors
+
+
+def _export_through_the_cli(ws: Path, items: list[dict[str, Any]]) -> dict[str, str]:
+    """Pick every item but the flood's into a draft, then export it as the editor would
+    (items without a link cannot be picked; the in-process exports below cover them)."""
+    ids = [i["id"] for i in items if i["source"] != "flood" and i["url"]]
+    for args in (["draft", "new", "hostile"], ["pick", *ids[:1], "--lead"], ["pick", *ids[1:]]):
+        done = digestctl(ws, *args)
+        assert done.returncode == 0, (args, done.stderr)
+    exports = {}
+    for name, args in {
+        "html": ["--format", "html"],
+        "fragment": ["--fragment"],
+        "md": ["--format", "md"],
+    }.items():
+        done = digestctl(ws, "export", *args)
+        assert done.returncode == 0, (args, done.stderr)
+        exports[name] = done.stdout
+    return exports
 
 
 BAD = [s.name for s in _hostile_sources(Path("/x"), "http://h") if s.expect == "fail"]
@@ -591,6 +613,15 @@ def test_markdown_export_renders_to_inert_html(run: Run) -> None:
     assert_inert_html(f"<html><body>{rendered}</body></html>")
     # The hostile text is still there, as text.
     assert "alert(" in text
+
+
+def test_the_export_command_writes_inert_html_and_markdown(run: Run) -> None:
+    for title in ("Good story number 1", "Quote breakout", "OG title", "HTML title"):
+        assert title in run.exports["html"]  # the hostile items are in the draft
+    assert_inert_html(run.exports["html"], allow_head=True)
+    assert_inert_html(f"<html><body>{run.exports['fragment']}</body></html>")
+    rendered = MarkdownIt("commonmark", {"html": True}).render(run.exports["md"])
+    assert_inert_html(f"<html><body>{rendered}</body></html>")
 
 
 def test_exports_are_inert_even_for_text_that_escaped_cleaning() -> None:
