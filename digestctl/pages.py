@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode, SelectolaxError
 
 from digestctl.errors import ParseError
-from digestctl.text import clean_summary, clean_title, parse_date
+from digestctl.text import clean_summary, clean_title, parse_date, truncate_sentences
 from digestctl.urls import canonicalize_url, resolve_url
 
 SUMMARY_MAX_CHARS = 300
@@ -678,6 +678,8 @@ _BLOCK_TAGS = frozenset(
     }
 )
 _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button"})
+_CMS_CUT = 150
+_FULL_STOP = re.compile(r"[.!?。！？][\"'”’»)\]]*$")
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 _CONTENT_ROOTS = (
     "[itemprop~=articleBody], article, main, [role=main], .entry-content, .post-content, "
@@ -770,6 +772,11 @@ def _extract_summary(page: _Page, title: str | None, is_site: _SiteMatcher) -> s
         # "Example.org - news and views": the site's tagline, on every page alike.
         if len(summary) < 80 and not _SENTENCE_END.search(summary) and is_site.named_in(summary):
             continue
+        # Content systems cut descriptions at a fixed length, mid-word: keep the whole
+        # sentences before the cut, if there are any (one long sentence may be complete).
+        if len(summary) >= _CMS_CUT and not _SENTENCE_END.search(summary):
+            whole = truncate_sentences(summary, len(summary) - 1)
+            summary = whole if _FULL_STOP.search(whole) else summary
         return summary
     paragraph = _first_paragraph(page)
     if not paragraph:

@@ -195,6 +195,19 @@ def test_summary_is_cut_at_a_sentence_boundary() -> None:
     assert summary.count(".") <= 3
 
 
+def test_description_cut_mid_word_by_its_cms_keeps_whole_sentences() -> None:
+    cut = (
+        "Die Situation im Pocher-Ehedrama ist aktuell ziemlich angespannt. Nach der Trennung"
+        " scheint Amira bereits eine neue Liebe gefunden zu haben. Obwohl sie offi"
+    )
+    assert (
+        meta(page(f'<meta name="description" content="{cut}">')).summary
+        == cut.rsplit(" Obwohl", 1)[0]
+    )
+    whole = "One long sentence without a full stop " + "that goes on " * 10 + "to its end"
+    assert meta(page(f'<meta name="description" content="{whole}">')).summary == whole
+
+
 def test_site_tagline_is_not_a_summary() -> None:
     head = '<meta name="description" content="nachtkritik.de - das unabhängige Theaterportal">'
     lead = (
