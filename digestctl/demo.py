@@ -56,7 +56,7 @@ links = "article h2 a"
 tags = ["helplines"]
 """
 
-TITLE = "Civil society must have a seat at the table on forced criminality"
+TITLE = "Forced criminality: civil society asks for a seat at the table"
 INTRO = (
     "The Coalition Against Forced Labour and its partners urge a place for civil society "
     "in the response to forced criminality, a court upholds a landmark verdict against a "

@@ -36,7 +36,8 @@ def test_prints_a_roundup_like_the_reference(made: tuple[Path, Result]) -> None:
     assert out.startswith(f"# {TITLE}\n\n")
     lead, _, roundup = out.partition(f"\n\n{ROUNDUP_LINE}\n\n")
     assert roundup, "the round-up line introduces the round-up"
-    assert f"## [{TITLE}](https://coalition.example.org/news/seat-at-the-table)" in lead
+    lead_heading = "## [Civil society must have a seat at the table on forced criminality]"
+    assert f"{lead_heading}(https://coalition.example.org/news/seat-at-the-table)" in lead
     assert len(lead.split("\n\n")) >= 5  # title, intro, heading, a lead of paragraphs
     paragraphs = roundup.strip().split("\n\n")
     assert len(paragraphs) == len(PICKS) - 1
