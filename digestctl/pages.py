@@ -26,7 +26,9 @@ SUMMARY_MAX_CHARS = 300
 
 @dataclass(frozen=True)
 class PageMetadata:
-    """What an article page says about itself. Text is clean; `published` is aware UTC."""
+    """What an article page says about itself. Text is clean. `published` is aware, in
+    the UTC offset the page gave (so its date is the one the page shows); store it as
+    `published.astimezone(UTC)`."""
 
     title: str | None = None
     summary: str | None = None
@@ -93,23 +95,61 @@ def _starts_as_utf8(data: bytes, chunk: int = 4096) -> bool:
     return True
 
 
+# The encodings of the WHATWG Encoding Standard, by Python's names for them. Anything else
+# a page declares (Python's "idna", "unicode_escape", "undefined"...) is ignored, as a
+# browser would, and can neither crash nor trick the decoder.
+_WEB_CODECS = frozenset(
+    {
+        "utf-8",
+        "utf-16-le",
+        "utf-16-be",
+        "cp866",
+        "koi8-r",
+        "koi8-u",
+        "mac-roman",
+        "mac-cyrillic",
+        "cp874",
+        "tis-620",
+        "gbk",
+        "gb2312",
+        "gb18030",
+        "big5",
+        "big5hkscs",
+        "euc_jp",
+        "iso2022_jp",
+        "shift_jis",
+        "cp932",
+        "euc_kr",
+        "cp949",
+        *(f"iso8859-{n}" for n in range(2, 17)),
+        *(f"cp{n}" for n in range(1250, 1259)),
+    }
+)
+# WHATWG labels Python does not know by that name.
+_LABEL_ALIASES = {
+    "windows-874": "cp874",
+    "x-sjis": "shift_jis",
+    "iso-8859-8-i": "iso8859-8",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "x-gbk": "gbk",
+}
+
+
 def _codec(label: str | None, *, declared_in_page: bool) -> str | None:
     if not label:
         return None
+    label = label.strip().strip("\"'").lower()
     try:
-        info = codecs.lookup(label.strip().strip("\"'"))
+        name = codecs.lookup(_LABEL_ALIASES.get(label, label)).name
     except LookupError:
         return None
-    if not getattr(info, "_is_text_encoding", True):  # base64, rot13: not a text encoding
-        return None
-    name = info.name
     # WHATWG Encoding: latin-1 and ascii labels mean windows-1252; a page cannot declare
     # itself UTF-16 from inside (it would not have been readable to find the declaration).
     if name in {"latin-1", "iso8859-1", "ascii"}:
         return "cp1252"
     if declared_in_page and name.startswith(("utf-16", "utf-32")):
         return "utf-8"
-    return name
+    return name if name in _WEB_CODECS else None
 
 
 def _parse(html: bytes | str, url: str, charset: str | None = None) -> LexborHTMLParser:

@@ -76,6 +76,13 @@ def test_decode_ignores_unknown_and_non_text_labels() -> None:
     assert decode_html(b'<meta charset="utf-16">\xc3\xa9').endswith("é")
 
 
+@pytest.mark.parametrize("label", ["idna", "punycode", "unicode_escape", "undefined", "utf-7"])
+def test_python_only_codecs_declared_by_a_page_are_ignored(label: str) -> None:
+    raw = f'<meta charset="{label}"><title>caf\\xe9 +AGE-</title>'.encode() + b"\xc3\xa9"
+    assert extract_metadata(raw, URL).title == "caf\\xe9 +AGE-"
+    assert decode_html(raw, label).endswith("é")
+
+
 def test_charset_argument_reaches_the_extractor() -> None:
     html = '<title>Prix réduits</title><meta charset="utf-8">'.encode("cp1252")
     assert extract_metadata(html, URL, charset="windows-1252").title == "Prix réduits"
