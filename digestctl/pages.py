@@ -246,7 +246,6 @@ _PAGE_TYPES = frozenset(
     }
 )
 _SITE_TYPES = frozenset({"website"})
-_ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "ngo"})
 # <meta property="dc:title"> and <meta name="DC.title"> are the same thing.
 _META_KEY_PREFIXES = (("dcterm:", "dcterms."), ("dcterms:", "dcterms."), ("dc:", "dc."))
 
@@ -272,11 +271,10 @@ class _Page:
         """Elements marked as holding a date or a byline, in page order: one search
         shared by the date and author fallbacks."""
         if self._marked is None:
-            # Bylines and dates sit by the headline: search its article first (selector
-            # lists cost a pass over the tree each), the whole page only if that fails.
-            region = self.headline_region()
-            found = region.css(_MARKED_ELEMENTS) if region is not None else []
-            self._marked = found if region is not None else self.tree.css(_MARKED_ELEMENTS)
+            # Bylines and dates sit by the headline: search only its article (each selector
+            # in a list costs a pass over the tree), or the whole page if there is none.
+            region = self.headline_region() or self.tree
+            self._marked = region.css(_MARKED_ELEMENTS)
         return self._marked
 
     def headline_region(self) -> LexborNode | None:
@@ -448,7 +446,6 @@ def _ld_url(value: object) -> str | None:
 
 _CHROME_TAGS = frozenset({"nav", "aside", "form", "menu", "dialog", "noscript", "template"})
 _CHROME_ROLES = frozenset({"navigation", "complementary", "search", "menu", "menubar"})
-_SCOPING_TAGS = frozenset({"article", "main", "section"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -1241,24 +1238,26 @@ def find_listing_links(html: bytes | str, url: str, selector: str | None = None)
     return _heuristic_links(tree, base, url)
 
 
-def _link_target(base: str, page_url: str, href: str | None) -> str | None:
+def _link_target(base: str, page_key: str | None, href: str | None) -> str | None:
+    """The absolute http(s)/file URL a link leads to, without its fragment; None for
+    links within the page itself (`page_key`: the page's canonical URL)."""
     if not href or href.lstrip().startswith("#"):
         return None
     resolved = resolve_url(base, href.strip())
     if not resolved:
         return None
     resolved = resolved.split("#", 1)[0]
-    if canonicalize_url(resolved) == canonicalize_url(page_url):
-        return None
-    return resolved
+    return None if canonicalize_url(resolved) == page_key else resolved
 
 
 def _selected_links(tree: LexborHTMLParser, base: str, page_url: str, selector: str) -> list[str]:
+    # The selector is the editor's word: links to other sites count too (an aggregator).
+    page_key = canonicalize_url(page_url)
     found: dict[str, None] = {}
     for node in tree.css(selector):
         anchors = [node] if node.tag == "a" else node.css("a[href]")
         for anchor in anchors:
-            if target := _link_target(base, page_url, anchor.attributes.get("href")):
+            if target := _link_target(base, page_key, anchor.attributes.get("href")):
                 found.setdefault(target)
     return list(found)
 
@@ -1315,10 +1314,11 @@ def _link_position(anchor: LexborNode) -> tuple[int, str]:
 
 
 def _heuristic_links(tree: LexborHTMLParser, base: str, page_url: str) -> list[str]:
+    page_key = canonicalize_url(page_url)
     links: dict[str, _Link] = {}
     groups: dict[str, set[str]] = {}
     for anchor in tree.css("a[href]"):
-        target = _link_target(base, page_url, anchor.attributes.get("href"))
+        target = _link_target(base, page_key, anchor.attributes.get("href"))
         if target is None or not _is_article_url(target, page_url):
             continue
         text = _node_text(anchor)
