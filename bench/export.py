@@ -8,6 +8,7 @@ one warm-up round, and the median (and min) of each is printed with its ratio to
   python -c           a fresh interpreter: import drafts/export, load, render, write
   python -c + typer   the same after `import typer`: what the CLI will cost, near enough
   digestctl export    `digestctl -w WS export bench --format F`, once the CLI has it
+  digestctl --version the CLI's own floor: interpreter, typer, the app's commands
 
 Subprocesses run without PYTHONDONTWRITEBYTECODE, so that digestctl's modules load from
 bytecode as they do once installed (site-packages already holds typer's).
@@ -158,6 +159,7 @@ def main() -> None:
             }
             cli = cli_export(root, fmt)
             if cli is not None:
+                commands["digestctl --version (CLI floor)"] = command([cli[0], "--version"])
                 commands["digestctl export"] = command(cli)
             times = side_by_side(commands, options.runs)
             baseline = statistics.median(times['python -c "import typer"'])

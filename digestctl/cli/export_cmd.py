@@ -94,6 +94,7 @@ def export(
     extension (.md .html .txt .json) sets the format. A workspace templates/ folder
     overrides the default templates by name (see `digestctl templates`).
 
+    \b
     Examples:
       digestctl export --format html -o issue.html
       digestctl export | pandoc -f markdown -o issue.docx
@@ -256,6 +257,7 @@ def templates(
 
     JSON keys: name, format, used, path, overrides.
 
+    \b
     Examples:
       digestctl templates --copy html     # then edit templates/roundup.html.j2
       digestctl templates --json | jq -r '.[] | select(.used == "workspace") | .path'
@@ -423,7 +425,8 @@ def _print_check(report: CheckReport) -> None:
         f"[bold]{escape(report.title)}[/] · draft {escape(report.draft)} · "
         f"{len(report.entries)} entries · {len(report.links)} links"
     )
-    if report.links:
+    shown = [link for link in report.links if report.links_verified or link.attention]
+    if shown:
         table = Table(box=None, pad_edge=False, header_style="bold", title_justify="left")
         table.add_column("link", no_wrap=True)
         table.add_column("entry", no_wrap=True, style="cyan")
@@ -433,7 +436,7 @@ def _print_check(report: CheckReport) -> None:
             LinkStatus.REDIRECTED: "green",
             LinkStatus.SKIPPED: "dim",
         }
-        for link in report.links:
+        for link in shown:
             colour = colours.get(link.status, "red" if link.attention else "yellow")
             detail = escape(link.url)
             if link.detail:
@@ -467,12 +470,15 @@ def _print_check(report: CheckReport) -> None:
         ("tags", report.balance.tags),
     ):
         if counts:
-            shown = " · ".join(f"{escape(k)} {n}" for k, n in counts)
-            console.print(f"[bold]{label}:[/] {shown}")
+            spread = " · ".join(f"{escape(k)} {n}" for k, n in counts)
+            console.print(f"[bold]{label}:[/] {spread}")
     for warning in report.warnings:
         console.print(f"[yellow]⚠ {escape(warning)}[/]")
+    unverified = "" if report.links_verified else " (links not verified: --offline)"
     n = report.attention
     if n:
-        console.print(f"[bold yellow]{n} thing{'s' * (n != 1)} need{'s' * (n == 1)} attention[/]")
+        console.print(
+            f"[bold yellow]{n} thing{'s' * (n != 1)} need{'s' * (n == 1)} attention[/]{unverified}"
+        )
     else:
-        console.print("[bold green]all clear[/]")
+        console.print(f"[bold green]all clear[/]{unverified}")
