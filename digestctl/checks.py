@@ -288,7 +288,7 @@ def _answered(
             f"moved permanently to {response.url}: update the link",
             elapsed=elapsed,
         )
-    if response.url != url:
+    if not _same_url(response.url, url):
         return LinkCheck(
             url,
             where,
@@ -299,6 +299,23 @@ def _answered(
             elapsed=elapsed,
         )
     return LinkCheck(url, where, LinkStatus.OK, response.status, elapsed=elapsed)
+
+
+def _same_url(a: str, b: str) -> bool:
+    """Whether the fetcher ended where it began: the HTTP client drops the #fragment and
+    writes "https://host" as "https://host/" and "é" as "%C3%A9" — none of them a redirect."""
+    from urllib.parse import unquote, urlsplit
+
+    def key(url: str) -> tuple[str, str, str, str]:
+        parts = urlsplit(url)
+        return (
+            parts.scheme.lower(),
+            parts.netloc.lower(),
+            unquote(parts.path or "/"),
+            unquote(parts.query),
+        )
+
+    return key(a) == key(b)
 
 
 def _failed(url: str, where: tuple[str, ...], e: FetchFailure, elapsed: float) -> LinkCheck:

@@ -97,6 +97,7 @@ def routes(server: TestServer) -> dict[str, str]:
         "gone": server.route("/gone", status_code(404)),
         "forbidden": server.route("/forbidden", status_code(403)),
         "slow": server.route("/slow", static(b"late", content_type=html, delay=3.0)),
+        "café": server.route("/caf%C3%A9", static(b"<p>ok</p>", content_type=html)),
         "big": server.route("/big", static(b"<p>" + b"x" * 600_000, content_type=html)),
     }
 
@@ -187,7 +188,9 @@ def test_all_clear(ws: Workspace, routes: dict[str, str]) -> None:
         ws,
         "issue",
         entry(1, routes["ok"], section="Lead story", note="The lead.", source="wire"),
-        entry(2, routes["new"], note=f"And [more]({routes['ok']}).", source="desk"),
+        # A #fragment and percent-encoding are not redirects, though the client rewrites them.
+        entry(2, routes["new"] + "#part", note=f"And [more]({routes['ok']}?q=%7e).", source="desk"),
+        entry(3, routes["café"].replace("%C3%A9", "é"), note="Unicode.", source="desk"),
     )
     result = run(ws, "check")
     assert result.exit_code == 0, result.output
@@ -197,9 +200,9 @@ def test_all_clear(ws: Workspace, routes: dict[str, str]) -> None:
     assert report["attention"] == 0
     assert report["warnings"] == []
     assert report["balance"] == {
-        "sections": {"Lead story": 1, "Round-up": 1},
-        "sources": {"desk": 1, "wire": 1},
-        "tags": {"news": 2, "courts": 1},
+        "sections": {"Lead story": 1, "Round-up": 2},
+        "sources": {"desk": 2, "wire": 1},
+        "tags": {"news": 3, "courts": 1},
     }
     e1 = report["entries"][0]
     assert e1["tags"] == ["news", "courts"]
