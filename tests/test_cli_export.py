@@ -227,11 +227,12 @@ def test_unsafe_entry_links_are_warned_about(ws: Workspace) -> None:
 
 
 def test_real_pipe(ws: Workspace, draft: Draft) -> None:
-    """Through a real pipe, as `digestctl export | pandoc` runs it."""
+    """Through a real pipe, as `digestctl export | pandoc` runs it: UTF-8 even where the
+    locale's encoding is Latin-1 (which cannot even encode the round-up line's ’)."""
     proc = subprocess.run(
         [*DIGESTCTL, "-w", str(ws.root), "export", "--format", "md"],
         capture_output=True,
-        env=cli_env(),
+        env=cli_env(PYTHONIOENCODING="latin-1"),
         timeout=60,
         check=False,
     )

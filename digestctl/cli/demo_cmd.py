@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -47,6 +46,7 @@ def demo(
     """
     import tempfile
 
+    from digestctl.cli.export_cmd import write_document
     from digestctl.demo import run_demo
     from digestctl.export import render_draft
     from digestctl.output import print_note
@@ -56,8 +56,7 @@ def demo(
     ws = result.workspace
     text = render_draft(result.draft, fmt.value, templates_dir=ws.templates_dir)
     print_note(f"demo: the round-up as {'Markdown' if fmt is DemoFormat.MD else 'HTML'}:\n")
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    write_document(text)
     print_note(
         f"\ndemo: explore it: cd {ws.root}\n"
         "  digestctl items                 the candidates fetched\n"

@@ -120,8 +120,7 @@ def export(
         draft, chosen, template=template, fragment=fragment, templates_dir=ws.templates_dir
     )
     if output is None or not to_file:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_document(text)
         return
     _write_file(output, text)
     count = len(draft.entries)
@@ -129,6 +128,18 @@ def export(
         f"wrote {output} ({chosen}, {count} entr{'y' if count == 1 else 'ies'} "
         f"from draft {draft.name})"
     )
+
+
+def write_document(text: str) -> None:
+    """A document on stdout as UTF-8, whatever the locale: it is a file's content (the HTML
+    says utf-8), and `| pandoc` expects UTF-8 (a Latin-1 terminal must not make it fail)."""
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        binary.write(text.encode("utf-8"))
+        binary.flush()
 
 
 def _export_format(
