@@ -70,8 +70,8 @@ _WINDOWS_1252_LABELS = frozenset({"latin-1", "iso8859-1", "ascii"})
 # Every entity reference but character references: HTML's &nbsp; &eacute; … that XML does
 # not define, a DTD's own, bare ampersands (the commonest reasons real feeds are not
 # well-formed), and XML's five, which libxml2 drops once it is recovering from an error.
-_NAMED_OR_BARE_AMP = re.compile(
-    r"&(?!#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};)([A-Za-z][A-Za-z0-9]{0,31};)?"
+_REFERENCE = re.compile(
+    r"&(?:#([0-9]{1,8});|#[xX]([0-9A-Fa-f]{1,8});|([A-Za-z][A-Za-z0-9]{0,31};))?"
 )
 _XML_PREDEFINED = {
     "amp;": "&#38;",
@@ -134,7 +134,13 @@ def _repair(document: bytes) -> bytes:
     characters dropped, every entity reference made a character reference."""
 
     def reference(match: re.Match[str]) -> str:
-        name = match.group(1)
+        decimal, hexadecimal, name = match.groups()
+        if decimal or hexadecimal:
+            code = int(decimal, 10) if decimal else int(hexadecimal, 16)
+            # A reference to a character XML forbids (&#0;, &#xD800;): libxml2 would keep
+            # its bytes as invalid UTF-8.
+            valid = code <= 0x10FFFF and not _NOT_XML_CHAR.match(chr(code))
+            return match.group(0) if valid else ""
         if name in _XML_PREDEFINED:
             return _XML_PREDEFINED[name]
         if name and name in _HTML5_ENTITIES:
@@ -142,7 +148,7 @@ def _repair(document: bytes) -> bytes:
         return "&#38;" + (name or "")  # an unknown entity, or a bare ampersand, as text
 
     text = document.decode("utf-8", errors="surrogatepass").lstrip()
-    text = _NAMED_OR_BARE_AMP.sub(reference, _NOT_XML_CHAR.sub("", text))
+    text = _REFERENCE.sub(reference, _NOT_XML_CHAR.sub("", text))
     return text.encode("utf-8")
 
 

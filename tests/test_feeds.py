@@ -429,6 +429,14 @@ def test_recovery_keeps_escaped_markup_after_an_error() -> None:
     assert (entry.title, entry.summary) == ("One", "A & B.")
 
 
+@pytest.mark.parametrize("reference", ["&#xD800;", "&#0;", "&#x1b;", "&#xFFFE;", "&#99999999;"])
+def test_references_to_forbidden_characters_are_dropped(reference: str) -> None:
+    # Found by the fuzz tests: libxml2 kept &#xD800; as invalid UTF-8, which lxml
+    # could not decode.
+    feed = parse_feed(rss(f"<item><title>a{reference}b</title></item>"))
+    assert feed.entries[0].title == "ab"
+
+
 def test_truncated_document_keeps_what_arrived() -> None:
     data = rss("<item><title>One</title></item><item><title>Two</title></item>")
     feed = parse_feed(data[: data.index(b"Two</title>") + 3])
