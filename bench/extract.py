@@ -300,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     corpus = args.corpus if args.corpus.is_absolute() else (REPO / args.corpus)
-    pages = load_corpus(corpus.resolve())
+    corpus = corpus.resolve()
+    pages = load_corpus(corpus)
     # The other extractors log and warn about odd pages; that is noise here.
     logging.disable(logging.CRITICAL)
     warnings.simplefilter("ignore")

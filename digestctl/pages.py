@@ -783,23 +783,24 @@ def _own_text(node: LexborNode) -> str:
     return " ".join("".join(parts).split())
 
 
+_DESCRIPTION_META = (
+    "dc.description",
+    "dcterms.description",
+    "dcterms.abstract",
+    "og:description",
+    "description",
+    "twitter:description",
+    "sailthru.description",
+    "citation_abstract",
+)
+
+
 def _extract_summary(page: _Page, title: str | None, is_site: _SiteMatcher) -> str | None:
     raws: list[str | None] = [
         _ld_text(obj.get("description")) for obj in page.ld_of_types(_ARTICLE_TYPES)
     ]
-    raws += [
-        page.first_meta(key)
-        for key in (
-            "dc.description",
-            "dcterms.description",
-            "dcterms.abstract",
-            "og:description",
-            "description",
-            "twitter:description",
-            "sailthru.description",
-            "citation_abstract",
-        )
-    ]
+    meta = page.meta
+    raws += [values[0] for key in _DESCRIPTION_META if (values := meta.get(key))]
     raws += [_ld_text(obj.get("description")) for obj in page.ld_of_types(_PAGE_TYPES)]
     title_key = _key(title) if title else None
     for raw in dict.fromkeys(r for r in raws if r):
@@ -982,7 +983,8 @@ def _date_near_headline(page: _Page) -> datetime | None:
 
 def _extract_published(page: _Page, url: str) -> datetime | None:
     # <meta> first, as htmldate does: publishers keep their OpenGraph tags right.
-    raws: list[str | None] = [page.first_meta(key) for key in _DATE_META]
+    meta = page.meta
+    raws: list[str | None] = [values[0] for key in _DATE_META if (values := meta.get(key))]
     for obj in page.ld_of_types(_ARTICLE_TYPES | _PAGE_TYPES):
         raws += [_ld_text(obj.get(key)) for key in ("datePublished", "dateCreated", "uploadDate")]
     unique = [raw for raw in dict.fromkeys(raws) if raw]
