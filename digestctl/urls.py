@@ -64,7 +64,7 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = "/?%:@!$&'()*+,;=-._~[]|"
 # WHATWG URL parsing strips C0 controls and spaces at both ends of a URL.
-_BAD_HOST_CHAR = re.compile(r"[\x00-\x20\x7f<>\"`{}|\\^/?#@%]")
+_BAD_HOST_CHAR = re.compile(r"[\x00-\x20\x7f<>\"`{}|\\^/?#@%\[\]]")
 _PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!#-~]*)?")
 _EDGE_JUNK = "".join(chr(c) for c in range(0x21))
 

@@ -141,6 +141,7 @@ _urls = st.builds(
 @example("http://ex.com/%2e%2E/a")
 @example("http://ex.com/a/%2E%2E/../b")
 @example("http://ex.com/?utm_source=1&%75tm_medium=2")
+@example("http://[::1]@[[")
 def test_canonical_urls_are_idempotent(url: str) -> None:
     once = canonicalize_url(url)
     if once is not None:
