@@ -258,6 +258,9 @@ def _make_parser() -> etree.XMLParser:
     )
 
 
+_VERSION = re.compile(r"[0-9]{1,2}(?:\.[0-9]{1,2}){0,2}")
+
+
 class _BodiesNeeded(Exception):
     """An entry has no summary but its body, which a light parse left out."""
 
@@ -347,7 +350,9 @@ def _feed_from_tree(
     local = local.lower()
     context = _Context(url=url, xml_base=b"xml:base" in data, bodies=bodies)
     if local == "rss":
-        return _parse_rss(root, f"rss{(root.get('version') or '').strip()}", context)
+        version = (root.get("version") or "").strip()
+        # The version goes into messages and the store: only a version number, never junk.
+        return _parse_rss(root, "rss" + version if _VERSION.fullmatch(version) else "rss", context)
     if local == "rdf":
         channel_ns = next((_split(c.tag)[0] for c in root if _local(c) == "channel"), _RSS10)
         return _parse_rss(root, "rss0.90" if channel_ns == _RSS090 else "rss1.0", context)

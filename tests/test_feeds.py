@@ -66,10 +66,13 @@ def test_rss2_entry_fields() -> None:
     assert entry.image == "https://example.org/a.jpg"
 
 
-@pytest.mark.parametrize("version", ["0.91", "0.92", "2.0"])
-def test_rss_versions(version: str) -> None:
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [("0.91", "rss0.91"), ("0.92", "rss0.92"), ("2.0", "rss2.0"), ("<2.0", "rss"), ("", "rss")],
+)
+def test_rss_versions(version: str, expected: str) -> None:
     feed = parse_feed(rss("<item><title>T</title></item>", attrs=f'version="{version}"'))
-    assert feed.format == f"rss{version}"
+    assert feed.format == expected
     assert feed.entries[0].title == "T"
 
 
