@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from digestctl.core import FetchReport, SourceOutcome
     from digestctl.models import Source
     from digestctl.picks import Placement
-    from digestctl.store import SourceState
+    from digestctl.store import ItemJson, SourceState
 
 
 def use_color(stream: TextIO) -> bool:
@@ -79,6 +79,32 @@ def format_item(item: Item, extra: Mapping[str, Any] | None = None) -> dict[str,
     if extra:
         data.update(extra)
     return data
+
+
+def print_items_json(
+    rows: Sequence[ItemJson], extras: Mapping[str, Mapping[str, Any]], *, lines: bool
+) -> None:
+    """`items --json`/`--nl`: rows serialised by SQLite, each given its `extras` keys
+    (or DEFAULT_ITEM_EXTRAS) without a round trip through Python objects."""
+    default_tail = "," + json.dumps(DEFAULT_ITEM_EXTRAS)[1:]
+    pieces = [
+        row.json[:-1]
+        + (
+            "," + json.dumps(dict(extras[row.id]), ensure_ascii=False)[1:]
+            if row.id in extras
+            else default_tail
+        )
+        for row in rows
+    ]
+    if lines:
+        sys.stdout.write("".join(p + "\n" for p in pieces))
+    elif sys.stdout.isatty():
+        print_json([json.loads(p) for p in pieces])
+    else:
+        sys.stdout.write("[" + ",".join(pieces) + "]\n")
+
+
+DEFAULT_ITEM_EXTRAS: Mapping[str, Any] = {"draft": None, "featured_in": []}
 
 
 def print_json(data: Any, *, lines: bool = False) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from digestctl import drafts
 from digestctl.drafts import Draft, DraftEntry
@@ -545,8 +546,17 @@ class Placement:
     featured_in: tuple[str, ...]  # other drafts that hold the same story
 
 
+class _Placeable(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def status(self) -> ItemStatus: ...
+
+
 def placements(
-    archive: Archive, items: Sequence[Item], current: str | None
+    archive: Archive, items: Sequence[_Placeable], current: str | None
 ) -> dict[str, Placement]:
     found: dict[str, Placement] = {}
     if not archive.by_key:

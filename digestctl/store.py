@@ -13,6 +13,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from digestctl.errors import StoreError, UsageError
 from digestctl.models import Item, ItemStatus
@@ -35,6 +36,15 @@ class NewItem:
     site: str | None
     image: str | None = None
     title_key: str | None = None  # normalised title, to spot one story under two URLs
+
+
+class ItemJson(NamedTuple):
+    """An item serialised by SQLite, with what is needed to annotate it."""
+
+    id: str
+    url: str | None
+    status: ItemStatus
+    json: str
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,14 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
 
 _MIGRATIONS = [_v0_to_v1]
 SCHEMA_VERSION = len(_MIGRATIONS)
+
+_NEWEST_FIRST = "ORDER BY coalesce(published, first_seen) DESC, first_seen DESC, id"
+# The keys and order of `items --json` (output.format_item is the same shape in Python).
+_ITEM_JSON = (
+    "json_object('id', id, 'source', source, 'title', title, 'url', url, 'summary', summary,"
+    " 'published', published, 'author', author, 'site', site, 'status', status,"
+    " 'first_seen', first_seen)"
+)
 
 _ITEM_COLUMNS = (
     "id, source, title, url, summary, published, author, site, status, first_seen, last_seen, image"
@@ -297,33 +315,31 @@ class Store:
         include_duplicates: bool = True,
     ) -> list[Item]:
         """Items newest first (by publication date, else first seen)."""
-        where: list[str] = ["1"]
-        args: list[str] = []
-        if status is not None:
-            where.append("status = ?")
-            args.append(status.value)
-        if source is not None:
-            where.append("id IN (SELECT item_id FROM item_sources WHERE source = ?)")
-            args.append(source)
-        if since is not None:
-            where.append("coalesce(published, first_seen) >= ?")
-            args.append(_iso_required(since))
-        if search:
-            for word in search.split():
-                where.append("(title LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\')")
-                pattern = (
-                    "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                )
-                args += [pattern, pattern]
-        if not include_duplicates:
-            where.append("duplicate_of IS NULL")
-        sql = (
-            f"SELECT {_ITEM_COLUMNS} FROM items WHERE {' AND '.join(where)}"
-            " ORDER BY coalesce(published, first_seen) DESC, first_seen DESC, id"
-        )
+        where, args = _item_filter(status, source, since, search, include_duplicates)
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where} {_NEWEST_FIRST}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [_item(r) for r in self._db.execute(sql, args)]
+
+    def list_items_json(
+        self,
+        *,
+        status: ItemStatus | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+    ) -> list[ItemJson]:
+        """As list_items, each item already serialised by SQLite in the `items --json` shape.
+
+        `items --json` over a large store spends most of its time building objects only to
+        serialise them again; SQLite writes the same JSON in C, several times faster.
+        """
+        where, args = _item_filter(status, source, since, search, True)
+        sql = f"SELECT id, url, status, {_ITEM_JSON} FROM items WHERE {where} {_NEWEST_FIRST}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [ItemJson(r[0], r[1], ItemStatus(r[2]), r[3]) for r in self._db.execute(sql, args)]
 
     def get_item(self, item_id: str) -> Item:
         row = self._db.execute(
@@ -488,6 +504,33 @@ _SOURCE_COLUMNS = (
     "name, url, etag, last_modified, last_attempt, last_success, last_error, error_kind,"
     " consecutive_failures, failing_since, retry_not_before, moved_to"
 )
+
+
+def _item_filter(
+    status: ItemStatus | None,
+    source: str | None,
+    since: datetime | None,
+    search: str | None,
+    include_duplicates: bool,
+) -> tuple[str, list[str]]:
+    where: list[str] = ["1"]
+    args: list[str] = []
+    if status is not None:
+        where.append("status = ?")
+        args.append(status.value)
+    if source is not None:
+        where.append("id IN (SELECT item_id FROM item_sources WHERE source = ?)")
+        args.append(source)
+    if since is not None:
+        where.append("coalesce(published, first_seen) >= ?")
+        args.append(_iso_required(since))
+    for word in (search or "").split():
+        where.append("(title LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\')")
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        args += [pattern, pattern]
+    if not include_duplicates:
+        where.append("duplicate_of IS NULL")
+    return " AND ".join(where), args
 
 
 def _source_state(r: Sequence[object]) -> SourceState:

@@ -166,3 +166,16 @@ def test_two_processes_write_without_database_locked(tmp_path: Path) -> None:
         assert s.count_items() == 100
         assert len(s.list_items(status=ItemStatus.PICKED)) == 100
         assert s.integrity_ok()
+
+
+def test_sqlite_json_matches_the_python_item_shape(store: Store) -> None:
+    import json
+
+    from digestctl.output import format_item
+
+    tricky = new_item(9, title='Quotes " and \\ and \u00e9 and \x01', summary=None, author="A\nB")
+    store.upsert_items([new_item(1), tricky], NOW)
+    from_sql = [json.loads(r.json) for r in store.list_items_json()]
+    from_python = [format_item(i) for i in store.list_items()]
+    assert from_sql == from_python
+    assert [r.id for r in store.list_items_json(search="quotes")] == ["id0009"]

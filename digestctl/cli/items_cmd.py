@@ -59,24 +59,25 @@ def register(app: typer.Typer) -> None:
             except ValueError:
                 raise UsageError(f"--status {status!r}: use one of new, picked, skipped") from None
         ws = state(ctx).workspace()
+        filters = {
+            "status": wanted_status,
+            "source": source,
+            "since": parse_since(since),
+            "search": search,
+            "limit": limit,
+        }
         with Store(ws.db_path) as store:
-            found = store.list_items(
-                status=wanted_status,
-                source=source,
-                since=parse_since(since),
-                search=search,
-                limit=limit,
-            )
-        placed = picks.placements(picks.load_archive(ws), found, picks.current_draft_name(ws))
+            if json_out or nl:
+                rows = store.list_items_json(**filters)  # type: ignore[arg-type]
+            else:
+                found = store.list_items(**filters)  # type: ignore[arg-type]
+        archive, current = picks.load_archive(ws), picks.current_draft_name(ws)
         if json_out or nl:
-            rows = []
-            for i in found:
-                place = placed.get(i.id)
-                extra = {
-                    "draft": place.draft if place else None,
-                    "featured_in": list(place.featured_in) if place else [],
-                }
-                rows.append(output.format_item(i, extra))
-            output.print_json(rows, lines=nl)
+            placed = picks.placements(archive, rows, current)
+            extras = {
+                item_id: {"draft": p.draft, "featured_in": list(p.featured_in)}
+                for item_id, p in placed.items()
+            }
+            output.print_items_json(rows, extras, lines=nl)
         else:
-            output.print_items_table(found, placements=placed)
+            output.print_items_table(found, placements=picks.placements(archive, found, current))
