@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from digestctl.errors import ConfigError
+from digestctl.errors import ConfigError, ParseError
 from digestctl.models import Source, SourceType
 
 
@@ -64,6 +64,19 @@ def _headers(v: Any) -> str | None:
     return None
 
 
+def _selector(v: Any) -> str | None:
+    problem = _nonempty_str(v)
+    if problem:
+        return problem
+    from digestctl.pages import check_selector  # selectolax: loaded only for files that use it
+
+    try:
+        check_selector(v)
+    except ParseError:
+        return f"{v!r} is not a CSS selector we can run (e.g. \"article h2 a\")"
+    return None
+
+
 def _source_type(v: Any) -> str | None:
     if v in {t.value for t in SourceType}:
         return None
@@ -90,7 +103,7 @@ SOURCE_KEYS: Mapping[str, Key] = {
     "exclude": Key(_str_list, "drop items whose title or summary mention any of these"),
     "timeout": Key(_positive_number, "seconds for one request, body included (default 20)"),
     "max_items": Key(_positive_int, "newest items kept per fetch (default 50)"),
-    "links": Key(_nonempty_str, "page sources: CSS selector for the item links"),
+    "links": Key(_selector, "page sources: CSS selector for the item links"),
     "user_agent": Key(_nonempty_str, "User-Agent for this source (fixes most 403 'blocked')"),
     "headers": Key(_headers, "extra request headers"),
 }
@@ -214,7 +227,7 @@ def parse_config(text: str, path: Path) -> Config:
         if raw_name is not None and not isinstance(raw_name, str):
             continue  # reported by _check_table
         name = raw_name or _name_from_url(url, seen_names)
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        if not valid_name(name):
             report(
                 key_line("name"),
                 f"name {name!r}: use letters, digits, '-', '_' and '.' only"
@@ -314,6 +327,11 @@ def _normalise_url(raw: str, base: Path) -> tuple[str, str | None]:
     if not path.exists():
         return value, f"no such file {path} (a path is read relative to the workspace)"
     return path.as_uri(), None
+
+
+def valid_name(name: str) -> bool:
+    """Whether `name` can name a source: it is typed in commands, so a plain slug."""
+    return re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name) is not None
 
 
 def _name_from_url(url: str, taken: Mapping[str, object]) -> str:
