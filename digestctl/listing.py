@@ -8,6 +8,7 @@ same fetcher, so the global and per-host limits hold.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,30 +22,39 @@ if TYPE_CHECKING:
     from digestctl.store import Store
 
 
-async def entries_from_listing(
-    fetcher: FetcherLike, store: Store, source: Source, listing: FetchResponse, max_bytes: int
-) -> tuple[list[FeedEntry], str | None, list[str]]:
-    """Entries for the listing's new article links; returns (entries, site name, warnings)."""
-    from digestctl.fetch import FetchRequest
-    from digestctl.pages import extract_metadata, find_listing_links
+def item_links(listing: FetchResponse, selector: str | None) -> list[str]:
+    """The article links of a fetched listing page; ParseError (with the `links` hint) when
+    there are none."""
+    from digestctl.pages import find_listing_links
 
     # Follow only links of the listing's own kind: a web page must never make us read a
     # local file (file: links are followed only from a local listing, e.g. the samples).
     local = listing.url.startswith("file:")
     links = [
         link
-        for link in find_listing_links(listing.content, listing.url, source.links)
+        for link in find_listing_links(listing.content, listing.url, selector)
         if link.startswith("file:") == local
         and (local or is_safe_link(link))
         and not link.startswith("mailto:")
     ]
     if not links:
-        where = f"with links = {source.links!r}" if source.links else "by the link heuristic"
+        where = f"with links = {selector!r}" if selector else "by the link heuristic"
         raise ParseError(
             f"no item links found on the listing page {listing.url} {where}",
             hint='set links = "CSS selector" (e.g. "article h2 a") for this source in'
             " sources.toml, or use its feed if it has one",
         )
+    return links
+
+
+async def entries_from_listing(
+    fetcher: FetcherLike, store: Store, source: Source, listing: FetchResponse, max_bytes: int
+) -> tuple[list[FeedEntry], str | None, list[str]]:
+    """Entries for the listing's new article links; returns (entries, site name, warnings)."""
+    from digestctl.fetch import FetchRequest
+    from digestctl.pages import extract_metadata
+
+    links = item_links(listing, source.links)
     keyed = [(link, canonicalize_url(link) or link) for link in links]
     known = store.known_keys(key for _, key in keyed)
     fresh = [link for link, key in keyed if key not in known][: source.max_items]
@@ -79,7 +89,8 @@ async def entries_from_listing(
                 title=meta.title,
                 url=link,
                 summary=meta.summary,
-                published=meta.published,
+                # FeedEntry promises UTC; pages keep the offset they were published in.
+                published=meta.published.astimezone(UTC) if meta.published else None,
                 author=meta.author,
                 image=meta.image,
             )
