@@ -112,11 +112,11 @@ def resolve_url(base: str | None, href: str) -> str | None:
 
     The fragment is kept; nothing else is normalised (that is `canonicalize_url`'s job).
     """
-    href = href.strip(_EDGE_JUNK)
+    href = _clean_input(href)
     if _PLAIN_ABSOLUTE.fullmatch(href):  # most links in feeds: nothing to resolve
         return href
     try:
-        absolute = urljoin(base.strip(_EDGE_JUNK), href) if base else urlsplit(href).geturl()
+        absolute = urljoin(_clean_input(base), href) if base else urlsplit(href).geturl()
         parts = urlsplit(absolute)
     except ValueError:
         return None
@@ -129,9 +129,13 @@ def resolve_url(base: str | None, href: str) -> str | None:
 
 def is_safe_link(url: str) -> bool:
     """True for http(s) URLs with a host and mailto: links: the only links we ever emit."""
-    # Browsers drop tabs and newlines anywhere in a URL ("java\tscript:" is javascript:).
-    cleaned = url.strip(_EDGE_JUNK).replace("\t", "").replace("\n", "").replace("\r", "")
-    return _SAFE_LINK.match(cleaned) is not None
+    return _SAFE_LINK.match(_clean_input(url)) is not None
+
+
+def _clean_input(url: str) -> str:
+    # WHATWG URL parsing: C0 controls and spaces at the ends go, and tabs and newlines
+    # anywhere ("java\tscript:" is javascript:, "http\n://" is http://).
+    return url.strip(_EDGE_JUNK).replace("\t", "").replace("\n", "").replace("\r", "")
 
 
 def _strip_tracking(query: str) -> str:

@@ -88,6 +88,8 @@ def test_same_story_two_spellings_is_one_url() -> None:
         (None, "relative", None),
         ("https://ex.com/", "javascript:alert(1)", None),
         ("https://ex.com/", "  /spaced  ", "https://ex.com/spaced"),
+        ("https://ex.com/", "http\n://other.org/a\tb", "http://other.org/ab"),  # fuzzing
+        (None, "ht\rtps://other.org/", "https://other.org/"),
         ("https://ex.com/", "http://[bad", None),
     ],
 )
