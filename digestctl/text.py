@@ -49,7 +49,8 @@ _WIDGET_SELECTOR = ", ".join(f'[class*="{name}"]' for name in _WIDGET_CLASSES)
 _CLASS_ATTRIBUTE = re.compile(r"""class\s*=\s*["']?([^"'>]*)""")
 # A "Continue reading <title>" link: the WordPress more-link and its relatives.
 _MORE_LINK_TEXT = re.compile(
-    r"^\W*(continue reading|read more|read the (full|rest)|keep reading|more\b|full story)",
+    r"\W*(?:(?:continue reading|read more|read the (?:full|rest)|keep reading|full story)\b"
+    r"|more\W*$)",
     re.IGNORECASE,
 )
 # Elements that start a new line: their text must not run into their neighbours'.

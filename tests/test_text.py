@@ -72,6 +72,8 @@ def test_clean_title() -> None:
         ("Body text. Continue reading →", "Body text."),
         ("Body text. Read more »", "Body text."),
         ("Body text. <a href='x'>Read More...</a>", "Body text."),
+        ("Body text. <a href='x'>[more]</a>", "Body text."),
+        ("<a href='x'>More than 100</a> people came.", "More than 100 people came."),
         ("Body text. Continue reading on Medium »", "Body text."),
         ("Body text. (more…)", "Body text."),
         ("Body text. submitted by /u/someone [link] [comments]", "Body text."),
