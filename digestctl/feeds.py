@@ -267,6 +267,7 @@ class _BodiesNeeded(Exception):
 
 # Full-text bodies, which only entries without a summary need: (opening, closing) tags.
 _BODIES = ((b"<content:encoded", b"</content:encoded>"), (b"<content", b"</content>"))
+_ENTRY_TAGS = (b"<item", b"<entry")
 
 
 def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
@@ -318,9 +319,11 @@ def _without_bodies(document: bytes) -> bytes | None:
         if tag_end < 0:
             return None
         next_char = document[start + len(opening) : start + len(opening) + 1]
-        if next_char in b"> \t\r\n" and document[tag_end - 1 : tag_end] != b"/":
+        if next_char and next_char in b"> \t\r\n" and document[tag_end - 1 : tag_end] != b"/":
             end = document.find(closing, tag_end)
-            if end < 0:
+            # A cut that would take an entry with it (the opening tag was text in a comment
+            # or CDATA, say) is not a body: read the whole document instead.
+            if end < 0 or any(document.find(tag, tag_end, end) >= 0 for tag in _ENTRY_TAGS):
                 return None
             parts.append(document[pos : tag_end + 1])
             pos = end

@@ -254,6 +254,15 @@ def test_body_holding_its_own_closing_tag_text() -> None:
     assert [(e.title, e.summary) for e in feed.entries] == [("A", "Desc."), ("B", "Second.")]
 
 
+def test_body_tag_inside_a_comment_takes_no_entry_with_it() -> None:
+    items = (
+        "<!-- <content:encoded> --><item><title>A</title><description>a</description></item>"
+        "<!-- x --><item><title>B</title><description>b</description>"
+        "<content:encoded>body</content:encoded></item>"
+    )
+    assert [e.title for e in parse_feed(rss(items)).entries] == ["A", "B"]
+
+
 def test_wordpress_boilerplate_removed() -> None:
     description = (
         "&lt;p&gt;The report is out. It maps forty corridors [&amp;#8230;]&lt;/p&gt;"
