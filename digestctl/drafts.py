@@ -518,7 +518,8 @@ def dumps_draft(draft: Draft) -> str:
 
     def pair(key: str, value: str | dt.date | list[str]) -> str:
         # tomli-w turns "\r\n" into "\n" inside multi-line strings; keep such text escaped.
-        multiline = not (isinstance(value, str) and "\r\n" in value)
+        values = value if isinstance(value, list) else [value]
+        multiline = not any(isinstance(v, str) and "\r\n" in v for v in values)
         return tomli_w.dumps({key: value}, multiline_strings=multiline)
 
     parts = [HEADER, "\n", pair("title", draft.title)]
