@@ -369,6 +369,27 @@ def test_dangerous_links_dropped(href: str) -> None:
     assert parse_feed(data, url=URL).entries[0].url is None
 
 
+def test_hostile_markup_becomes_inert_text() -> None:
+    hostile = (
+        "&lt;script&gt;alert(1)&lt;/script&gt;Hi &lt;img src=x onerror=alert(2)&gt;"
+        "&lt;iframe src='javascript:alert(3)'&gt;&lt;/iframe&gt;"
+        "&lt;a href='javascript:alert(4)' onclick='alert(5)'&gt;there&lt;/a&gt;."
+        "&lt;svg onload=alert(6)&gt;&lt;/svg&gt;&lt;style&gt;*{x:y}&lt;/style&gt;"
+    )
+    feed = parse_feed(
+        rss(
+            f"<item><title>{hostile}</title><description>{hostile}</description>"
+            "<link>javascript:alert(7)</link>"
+            "<enclosure url='data:image/png;base64,AAAA' type='image/png'/></item>"
+        ),
+        url=URL,
+    )
+    (entry,) = feed.entries
+    assert entry.title == entry.summary == "Hi there."
+    assert entry.url is None
+    assert entry.image is None
+
+
 def test_file_links_kept_in_a_local_feed(tmp_path: Path) -> None:
     data = rss("<item><title>a</title><link>file:///srv/a.html</link></item>")
     assert parse_feed(data, url=(tmp_path / "f.xml").as_uri()).entries[0].url == (
