@@ -272,12 +272,13 @@ _ENTRY_TAGS = (b"<item", b"<entry")
 
 def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
     document = _utf8_document(data, content_type)
+    xml_base = b"xml:base" in document
     # Most of a feed's bytes are entry bodies we never read when a summary is there:
     # parse without them first, and fall back to the whole document when that is unsafe.
     light = _without_bodies(document)
     if light is not None and (root := _parse_xml(light)) is not None:
         try:
-            return _feed_from_tree(root, data, url, bodies=False)
+            return _feed_from_tree(root, data, _Context(url, xml_base, bodies=False))
         except _BodiesNeeded:
             pass
     root = _parse_xml(document)
@@ -289,7 +290,7 @@ def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> P
         if sniff_format(data) is None:
             raise ParseError("not a feed: no RSS, Atom or JSON Feed document in the response")
         raise ParseError("malformed XML: no element could be recovered")
-    return _feed_from_tree(root, data, url, bodies=True)
+    return _feed_from_tree(root, data, _Context(url, xml_base, bodies=True))
 
 
 def _utf8_document(data: bytes, content_type: str | None) -> bytes:
@@ -346,12 +347,9 @@ def _parse_xml(document: bytes, *, recovering: bool = False) -> etree._Element |
     return root if root is not None and isinstance(root.tag, str) else None
 
 
-def _feed_from_tree(
-    root: etree._Element, data: bytes, url: str | None, *, bodies: bool
-) -> ParsedFeed:
+def _feed_from_tree(root: etree._Element, data: bytes, context: _Context) -> ParsedFeed:
     namespace, local = _split(root.tag)
     local = local.lower()
-    context = _Context(url=url, xml_base=b"xml:base" in data, bodies=bodies)
     if local == "rss":
         version = (root.get("version") or "").strip()
         # The version goes into messages and the store: only a version number, never junk.

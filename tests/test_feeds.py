@@ -355,6 +355,13 @@ def test_xml_base() -> None:
     ]
 
 
+def test_xml_base_in_a_utf16_document() -> None:
+    data = "<feed xmlns='http://www.w3.org/2005/Atom' xml:base='https://example.org/b/'>"
+    data += "<entry><title>a</title><link href='a'/></entry></feed>"
+    feed = parse_feed(b"\xff\xfe" + data.encode("utf-16-le"), url="https://other.example/")
+    assert feed.entries[0].url == "https://example.org/b/a"
+
+
 @pytest.mark.parametrize(
     "href",
     [
