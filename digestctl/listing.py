@@ -60,7 +60,7 @@ async def entries_from_listing(
     fresh = [link for link, key in keyed if key not in known][: source.max_items]
 
     async def fetch_article(link: str) -> FetchResponse:
-        url, headers = _with_login(link, source)
+        url, headers = with_login(link, source)
         return await fetcher.fetch(
             FetchRequest(
                 url=url,
@@ -110,7 +110,7 @@ async def entries_from_listing(
 _LOGIN_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
-def _with_login(link: str, source: Source) -> tuple[str, dict[str, str]]:
+def with_login(link: str, source: Source) -> tuple[str, dict[str, str]]:
     """The URL and headers to fetch an article link with: the source's login (user:password@
     in its URL, Authorization or Cookie headers) on the source's own origin only, never on
     the other sites a listing links to."""

@@ -61,6 +61,7 @@ def root(
 
 def _register() -> None:
     from digestctl.cli import (
+        add_cmd,
         demo_cmd,
         draft_cmd,
         export_cmd,
@@ -74,6 +75,7 @@ def _register() -> None:
     workspace_cmd.register(app)
     fetch_cmd.register(app)
     items_cmd.register(app)
+    add_cmd.register(app)
     sources_cmd.register(app)
     pick_cmd.register(app)
     draft_cmd.register(app)

@@ -117,3 +117,125 @@ def import_opml(
         f"added {len(tables)} source{'s' * (len(tables) != 1)} to {ws.sources_path.name}"
         + (f" ({skipped} already there)" if skipped else "")
     )
+
+
+@sources_app.command("add")
+@handle_errors
+def add(
+    ctx: typer.Context,
+    url: Annotated[
+        str, typer.Argument(help="A feed, a site's home page, or a page listing stories.")
+    ],
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", help="Its name (default: from the site's host).", show_default=False
+        ),
+    ] = None,
+    type_: Annotated[
+        str,
+        typer.Option("--type", help="auto (find out), feed, or page.", show_default=False),
+    ] = "auto",
+    links: Annotated[
+        str | None,
+        typer.Option(
+            "--links",
+            help="CSS selector for the story links of a page source (implies --type page).",
+            show_default=False,
+        ),
+    ] = None,
+    tags: Annotated[
+        list[str] | None,
+        typer.Option("--tag", help="A tag for your own grouping (repeatable).", show_default=False),
+    ] = None,
+    no_check: Annotated[
+        bool,
+        typer.Option("--no-check", help="Write it as given, without fetching or discovery."),
+    ] = False,
+) -> None:
+    """Add a feed, a site (its feed is found for you) or a listing page to sources.toml.
+
+    A feed is added as it is. For a web page, the feed it advertises with
+    <link rel="alternate"> is used, else one at a common address (/feed, /rss.xml, …);
+    with none, the page becomes a page source whose story links are found by --links or
+    a heuristic. The source is fetched once to prove it works (`digestctl fetch` then
+    gathers its items). A permanent redirect adds the new address. Your text and comments
+    in sources.toml are kept.
+
+    Example: digestctl sources add https://www.kalayaan.org.uk/news/ --links "article h2 a"
+    """
+    from digestctl import adding
+    from digestctl.config import load_config
+    from digestctl.errors import UsageError
+    from digestctl.models import SourceType
+    from digestctl.output import print_note
+
+    try:
+        kind = SourceType(type_.lower())
+    except ValueError:
+        raise UsageError(f"--type {type_!r}: use auto, feed or page") from None
+    ws = state(ctx).workspace()
+    config = load_config(ws.sources_path)
+    plan = adding.plan_source(
+        config, url, name=name, kind=kind, links=links, tags=tags or (), check=not no_check
+    )
+    if plan.moved_from:
+        print_note(f"{plan.moved_from} moved permanently; adding its new address")
+    if plan.discovered == "link":
+        print_note(f"found the feed {plan.url} on {plan.page_url}")
+        for other in plan.other_feeds:
+            title = f" ({other.title})" if other.title else ""
+            print_note(f"  also offered: {other.url}{title}")
+        if plan.other_feeds:
+            print_note("  (add another with `digestctl sources add URL --name NAME`)")
+    elif plan.discovered == "guess":
+        print_note(f"no feed advertised on {plan.page_url}; found one at {plan.url}")
+    if plan.kind is SourceType.FEED:
+        label = f"feed {plan.title!r}" if plan.title else "feed"
+        newest = f"; newest: {plan.samples[0]}" if plan.samples else ""
+        print_note(f"{label}: {plan.found} entr{'y' if plan.found == 1 else 'ies'}{newest}")
+    elif plan.kind is SourceType.PAGE:
+        how = f"with {links!r}" if links else "by the link heuristic"
+        print_note(f"page source: {plan.found} story links found {how}, e.g.")
+        for sample in plan.samples:
+            print_note(f"  {sample}")
+    for n in plan.notes:
+        print_note(f"note: {n}")
+    adding.save_source(config, plan)
+    checked = "" if plan.kind is not SourceType.AUTO else " without checking it (--no-check)"
+    print_note(f"added source {plan.name!r} to {ws.sources_path.name}{checked}: {plan.url}")
+    print_note(f"next: `digestctl fetch {plan.name}` gathers its items")
+
+
+@sources_app.command("remove")
+@handle_errors
+def remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The source's name (see `digestctl sources`).")],
+) -> None:
+    """Take a source out of sources.toml; the items it brought stay in the store.
+
+    Only its [[source]] table and the comment lines right above it go; the rest of the
+    file stays as it is.
+
+    Example: digestctl sources remove kalayaan
+    """
+    from digestctl import adding
+    from digestctl.config import load_config
+    from digestctl.output import print_note
+    from digestctl.store import Store
+
+    ws = state(ctx).workspace()
+    source = adding.remove_source(load_config(ws.sources_path), name)
+    count = 0
+    if ws.db_path.exists():
+        with Store(ws.db_path) as store:
+            st = store.list_source_states().get(name)
+            count = st.items if st else 0
+    kept = (
+        f"; its {count} item{'s' * (count != 1)} stay in the store"
+        f" (`digestctl items --source {name}`)"
+        if count
+        else ""
+    )
+    print_note(f"removed source {name!r} ({source.url}) from {ws.sources_path.name}{kept}")
