@@ -233,8 +233,8 @@ def remove(
             st = store.list_source_states().get(name)
             count = st.items if st else 0
     kept = (
-        f"; its {count} item{'s' * (count != 1)} stay in the store"
-        f" (`digestctl items --source {name}`)"
+        f"; the {count} item{'s' * (count != 1)} it brought stay{'s' * (count == 1)} in the"
+        f" store (`digestctl items --source {name}`)"
         if count
         else ""
     )
