@@ -57,7 +57,10 @@ def register(app: typer.Typer) -> None:
         goes in the draft as with `digestctl pick`. Only web pages: a feed is added with
         `digestctl sources add`.
 
-        Example: digestctl add "https://example.org/news/report" --note "Read the *numbers*."
+        \b
+        Examples:
+          digestctl add https://example.org/news/report-launch
+          digestctl add https://example.org/news/report-launch --note "Read the *numbers*."
         """
         from digestctl import adding, output, picks
         from digestctl.errors import DraftError, UsageError

@@ -162,7 +162,10 @@ def add(
     gathers its items). A permanent redirect adds the new address. Your text and comments
     in sources.toml are kept.
 
-    Example: digestctl sources add https://www.kalayaan.org.uk/news/ --links "article h2 a"
+    \b
+    Examples:
+      digestctl sources add https://globalinitiative.net/      # its feed is found
+      digestctl sources add https://www.kalayaan.org.uk/news/ --links "article h2 a"
     """
     from digestctl import adding
     from digestctl.config import load_config
