@@ -455,7 +455,9 @@ async def _probe(fetcher: FetcherLike, source: Source, max_bytes: int) -> _Found
             hint="check the address: it should open a feed or a page listing stories",
         )
     advertised = [
-        f for f in discover_feeds(response.content, response.url) if _may_follow(f.url, response)
+        replace(f, url=_printable(f.url))
+        for f in discover_feeds(response.content, response.url)
+        if _may_follow(f.url, response)
     ]
     if source.type is SourceType.PAGE:
         links = _listing_links(response, source.links)
@@ -510,7 +512,7 @@ def _listing_links(response: FetchResponse, selector: str | None) -> list[str]:
     from digestctl.listing import item_links
 
     try:
-        return item_links(response, selector)
+        return [_printable(link) for link in item_links(response, selector)]
     except ParseError as e:
         raise ParseError(
             e.message,
@@ -561,6 +563,15 @@ def _may_follow(url: str, page: FetchResponse) -> bool:
     # A web page may name any address; only a local page may lead to a local file.
     scheme = urlsplit(url).scheme.lower()
     return scheme in ("http", "https") or (scheme == "file" and page.url.startswith("file:"))
+
+
+def _printable(url: str) -> str:
+    """`url` with control characters and spaces percent-encoded: a page's links are shown
+    on the terminal and written to sources.toml, and an escape sequence must do neither."""
+    return _UNPRINTABLE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 
 def _with_userinfo(url: str, like: str) -> str:

@@ -412,3 +412,19 @@ def test_a_multiline_string_that_looks_like_a_table_is_not_one(config: Config) -
     adding.remove_source(reload(config), "b")
     assert [s.name for s in reload(config).sources] == ["a"]
     assert '"""\n[[source]]\n"""' in config.path.read_text(encoding="utf-8")
+
+
+def test_escape_sequences_in_links_never_reach_the_terminal_or_the_file(
+    config: Config, server: TestServer
+) -> None:
+    page = server.route(
+        "/news/", static(listing(["/news/a\x1b[2Jb", "/news/c"]), content_type=HTML)
+    )
+    plan = adding.plan_source(config, page, kind=SourceType.PAGE, name="news")
+    assert plan.samples[0] == server.url("/news/a%1B[2Jb")
+    home = server.route(
+        "/", static(listing([], feeds=[("/feed\x1b[31m.xml", "Main")]), content_type=HTML)
+    )
+    server.route("/feed%1B[31m.xml", static(rss([]), content_type=RSS))
+    found = adding.plan_source(config, home, name="site")
+    assert found.url == server.url("/feed%1B[31m.xml")
