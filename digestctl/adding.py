@@ -96,25 +96,43 @@ def _run(
             return await work(fetcher)
         from digestctl.fetch import Fetcher
 
-        async with Fetcher(concurrency=settings.concurrency, per_host=settings.per_host) as f:
+        # One retry, not fetch's two: a person is waiting, and can run the command again.
+        async with Fetcher(
+            concurrency=settings.concurrency, per_host=settings.per_host, retries=1
+        ) as f:
             return await work(f)
 
     return asyncio.run(go())
 
 
-async def _fetch(fetcher: FetcherLike, req: FetchRequest, blocked_hint: str) -> FetchResponse:
-    """Fetch, with the URL named in the error (fetch's reasons say what, not where) and
-    a hint for someone adding it (fetch's hints are about sources.toml)."""
+async def _fetch(fetcher: FetcherLike, req: FetchRequest, *, for_source: bool) -> FetchResponse:
+    """Fetch, with the URL named in the error (fetch's reasons say what, not where) and a
+    hint for someone adding it (fetch's hints speak of a source already in sources.toml)."""
     try:
         return await fetcher.fetch(req)
     except FetchError as e:
         where = getattr(e, "url", None) or req.url
-        hint = e.hint
-        if str(getattr(e, "kind", "")) == "blocked":
-            hint = blocked_hint
-        elif hint and "sources.toml" in hint:
-            hint = "check the address: open it in a browser"
-        raise FetchError(f"{where}: {e.message}", hint=hint) from e
+        raise FetchError(f"{where}: {e.message}", hint=_hint_for(e, for_source)) from e
+
+
+def _hint_for(e: FetchError, for_source: bool) -> str | None:
+    kind, status = str(getattr(e, "kind", "")), getattr(e, "status", None)
+    if kind == "blocked" or status == 401:
+        if for_source:
+            return (
+                "the site wants a login or turns away programs: add it with --no-check, "
+                'then give it headers = { Authorization = "…" } or a browser\'s user_agent'
+                " in sources.toml"
+            )
+        return (
+            "the site wants a login or turns away programs; put the story in the draft by "
+            "hand with `digestctl draft edit`"
+        )
+    if kind in ("timeout", "connect"):
+        return "the site is slow or down; try again later"
+    if e.hint and re.search(r"\bsources?\b|next run", e.hint):
+        return "check the address: open it in a browser"
+    return e.hint
 
 
 def _kind(response: FetchResponse) -> str | None:
@@ -167,8 +185,7 @@ def add_story(
     if store.get_item_by_key(typed_key) is not None:
         return AddedStory(_store_story(store, typed_key, None, now), created=False, fetched=False)
     request = FetchRequest(url=url, timeout=timeout, max_bytes=settings.max_bytes)
-    blocked = "the site turns away programs; pick the story by hand with `digestctl draft edit`"
-    response = _run(fetcher, settings, lambda f: _fetch(f, request, blocked))
+    response = _run(fetcher, settings, lambda f: _fetch(f, request, for_source=False))
     kind = _kind(response)
     if kind == "feed":
         raise UsageError(
@@ -433,11 +450,7 @@ async def _probe(fetcher: FetcherLike, source: Source, max_bytes: int) -> _Found
             max_bytes=max_bytes,
         )
 
-    blocked = (
-        "the site turns away programs: add it with --no-check, then give it a browser's "
-        'user_agent = "…" in sources.toml'
-    )
-    response = await _fetch(fetcher, request(source.url), blocked)
+    response = await _fetch(fetcher, request(source.url), for_source=True)
     moved = response.permanent_redirect
     here = _with_userinfo(moved, source.url) if moved else source.url
     moved_from = source.url if moved else None

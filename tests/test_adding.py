@@ -428,3 +428,16 @@ def test_escape_sequences_in_links_never_reach_the_terminal_or_the_file(
     server.route("/feed%1B[31m.xml", static(rss([]), content_type=RSS))
     found = adding.plan_source(config, home, name="site")
     assert found.url == server.url("/feed%1B[31m.xml")
+
+
+def test_hints_speak_to_someone_adding(store: Store, config: Config, server: TestServer) -> None:
+    login = server.route("/members", status_code(401))
+    with pytest.raises(FetchError) as e:
+        adding.add_story(store, login, now=NOW)
+    assert "digestctl draft edit" in str(e.value)
+    with pytest.raises(FetchError) as e:
+        adding.plan_source(config, login, name="members")
+    assert "--no-check" in str(e.value)
+    with pytest.raises(FetchError) as e:
+        adding.add_story(store, "http://127.0.0.1:9/story", now=NOW, fetcher=_NoRetryFetcher())
+    assert str(e.value).endswith("hint: the site is slow or down; try again later")
