@@ -20,8 +20,8 @@ from digestctl.config import Config, FetchSettings, _name_from_url, parse_config
 from digestctl.core import to_new_item
 from digestctl.errors import ConfigError, FetchError, ParseError, UsageError
 from digestctl.models import FeedEntry, Item, ParsedFeed, Source, SourceType
+from digestctl.sourcesfile import append_sources, appended
 from digestctl.urls import canonicalize_url
-from digestctl.workspace import write_atomic
 
 if TYPE_CHECKING:
     from digestctl.core import FetcherLike
@@ -422,7 +422,7 @@ def _where(config: Config, s: Source) -> str:
 def source_with_defaults(config: Config, table: Mapping[str, Any]) -> Source:
     """The Source that `table` appended to sources.toml will be, [defaults] applied (so the
     proof fetch uses the timeout, user agent and headers that `fetch` will)."""
-    text = _appended(config.path.read_text(encoding="utf-8"), table)
+    text = appended(config.path.read_text(encoding="utf-8"), table)
     try:
         parsed = parse_config(text, config.path)
     except ConfigError as e:
@@ -597,96 +597,6 @@ def _with_userinfo(url: str, like: str) -> str:
     return b._replace(netloc=f"{userinfo}@{b.netloc}").geturl()
 
 
-# -- editing sources.toml ------------------------------------------------------------------
-# Line by line rather than through tomlkit: tomlkit files the comments above a table under
-# the table before it, so removing a table took the next one's comments with it and left
-# its own, and appended tables came without a blank line between them.
-
-
 def save_source(config: Config, plan: SourcePlan) -> None:
-    """Append the plan's [[source]] table to sources.toml (a blank line, then the table),
-    leaving every existing line as it was. Validated before an atomic write."""
-    text = _appended(config.path.read_text(encoding="utf-8"), plan.table)
-    parsed = parse_config(text, config.path)
-    if len(parsed.sources) != len(config.sources) + 1 or parsed.sources[-1].name != plan.name:
-        raise ConfigError(
-            [f"{config.path.name}: changed since it was read; nothing was written"],
-            hint="run the command again",
-        )
-    write_atomic(config.path, text)
-
-
-def _appended(text: str, table: Mapping[str, Any]) -> str:
-    import tomlkit
-
-    lines = ["[[source]]"]
-    lines += [f"{key} = {tomlkit.item(value).as_string()}" for key, value in table.items()]
-    body = text.rstrip()
-    return (body + "\n\n" if body else "") + "\n".join(lines) + "\n"
-
-
-def remove_source(config: Config, name: str) -> Source:
-    """Take the source named `name` out of sources.toml with the comment lines right above
-    its table; every other line stays as it was. Returns the source removed."""
-    (source,) = config.select([name])
-    index = config.sources.index(source)
-    text = config.path.read_text(encoding="utf-8")
-    new_text = _without_table(text, "source", index)
-    parsed = parse_config(new_text, config.path)
-    # The rest must be unchanged (names aside: a name derived from a URL may shift).
-    if [_settings(s) for s in parsed.sources] != [
-        _settings(s) for s in config.sources if s is not source
-    ]:
-        raise ConfigError(
-            [f"{config.path.name}: could not take out source {name!r} cleanly; nothing changed"],
-            hint=f"delete its [[source]] table (line {source.line}) by hand",
-        )
-    write_atomic(config.path, new_text)
-    return source
-
-
-def _settings(s: Source) -> Source:
-    return replace(s, name="", line=None)
-
-
-_HEADER = re.compile(r"""^[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\"' -]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$""")
-
-
-def _without_table(text: str, table: str, index: int) -> str:
-    """`text` without the `index`-th [[table]]: its header, keys, sub-tables and the comment
-    block directly above it (comments describe what follows them)."""
-    lines = text.splitlines(keepends=True)
-    headers: list[tuple[int, str, bool]] = []  # line, table name, is [[array]]
-    in_string = False
-    for number, line in enumerate(lines):
-        if line.count('"""') % 2 or line.count("'''") % 2:
-            in_string = not in_string
-            continue
-        m = None if in_string else _HEADER.match(line.rstrip("\r\n"))
-        if m:
-            name = ".".join(part.strip().strip("\"'") for part in m.group(1).split("."))
-            headers.append((number, name, line.lstrip().startswith("[[")))
-    start = [n for n, name, array in headers if name == table and array][index]
-    after = next(
-        (n for n, name, _ in headers if n > start and not name.startswith(f"{table}.")),
-        len(lines),
-    )
-    end = max(_comments_above(lines, after), start + 1)
-    start = _comments_above(lines, start)
-    del lines[start:end]
-    # One blank line between what came before and what follows; none at the end.
-    while (
-        start < len(lines)
-        and not lines[start].strip()
-        and (start == 0 or not lines[start - 1].strip())
-    ):
-        del lines[start]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return "".join(lines)
-
-
-def _comments_above(lines: Sequence[str], n: int) -> int:
-    while n > 0 and lines[n - 1].lstrip().startswith("#"):
-        n -= 1
-    return n
+    """Append the plan's [[source]] table to sources.toml, keeping every existing line."""
+    append_sources(config, [plan.table])

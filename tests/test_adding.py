@@ -11,7 +11,7 @@ import pytest
 from httpserver import TestServer, redirect, static, status_code
 from pagesite import HTML, RSS, article, listing, rss, serve_articles
 
-from digestctl import adding
+from digestctl import adding, sourcesfile
 from digestctl.config import Config, load_config
 from digestctl.errors import ConfigError, FetchError, ParseError, UsageError
 from digestctl.models import SourceType
@@ -372,7 +372,7 @@ def test_save_appends_after_a_blank_line_keeping_every_line(config: Config) -> N
 
 def test_remove_takes_the_table_its_comments_and_sub_tables(config: Config) -> None:
     config.path.write_text(KEPT, encoding="utf-8")
-    removed = adding.remove_source(reload(config), "kalayaan")
+    removed = sourcesfile.remove_source(reload(config), "kalayaan")
     assert removed.url == "https://kalayaan.example/news/"
     text = config.path.read_text(encoding="utf-8")
     assert text == KEPT.replace(
@@ -386,10 +386,10 @@ def test_remove_takes_the_table_its_comments_and_sub_tables(config: Config) -> N
 
 def test_remove_by_a_derived_name_and_the_last_table(config: Config) -> None:
     config.path.write_text(KEPT, encoding="utf-8")
-    adding.remove_source(reload(config), "blog")  # no name = line: named after its host
+    sourcesfile.remove_source(reload(config), "blog")  # no name = line: named after its host
     text = config.path.read_text(encoding="utf-8")
     assert text.endswith('links = "article h2 a"\n[source.headers]\nAccept-Language = "en"\n')
-    adding.remove_source(reload(config), "wire")
+    sourcesfile.remove_source(reload(config), "wire")
     assert "# The wire" not in config.path.read_text(encoding="utf-8")
     assert config.path.read_text(encoding="utf-8").startswith(
         "# My sources. Keep this comment.\n[defaults]\ntimeout = 10  # seconds\n\n# Kalayaan"
@@ -399,7 +399,7 @@ def test_remove_by_a_derived_name_and_the_last_table(config: Config) -> None:
 def test_remove_an_unknown_name_suggests_one(config: Config) -> None:
     config.path.write_text(KEPT, encoding="utf-8")
     with pytest.raises(ConfigError, match="did you mean 'kalayaan'"):
-        adding.remove_source(reload(config), "kalayan")
+        sourcesfile.remove_source(reload(config), "kalayan")
     assert config.path.read_text(encoding="utf-8") == KEPT
 
 
@@ -409,7 +409,7 @@ def test_a_multiline_string_that_looks_like_a_table_is_not_one(config: Config) -
         '[[source]]\n"""\n\n[[source]]\nname = "b"\nurl = "https://b.example/"\n',
         encoding="utf-8",
     )
-    adding.remove_source(reload(config), "b")
+    sourcesfile.remove_source(reload(config), "b")
     assert [s.name for s in reload(config).sources] == ["a"]
     assert '"""\n[[source]]\n"""' in config.path.read_text(encoding="utf-8")
 
@@ -441,3 +441,12 @@ def test_hints_speak_to_someone_adding(store: Store, config: Config, server: Tes
     with pytest.raises(FetchError) as e:
         adding.add_story(store, "http://127.0.0.1:9/story", now=NOW, fetcher=_NoRetryFetcher())
     assert str(e.value).endswith("hint: the site is slow or down; try again later")
+
+
+def test_toml_values_are_written_inline_as_a_person_would() -> None:
+    import tomllib
+
+    value = {"tags": ["a", 'b "q"'], "headers": {"Accept-Language": "en", "x y": "1"}, "n": 3}
+    line = "\n".join(f"{k} = {sourcesfile.toml_value(v)}" for k, v in value.items())
+    assert line.splitlines()[0] == 'tags = ["a", "b \\"q\\""]'
+    assert tomllib.loads(line) == value

@@ -111,7 +111,7 @@ def import_opml(
         taken[name] = None
         tables.append({"name": name, "url": o.url, "tags": list(o.tags)})
     if tables:
-        append_sources(ws.sources_path, tables)
+        append_sources(config, tables)
     skipped = len(outlines) - len(tables)
     print_note(
         f"added {len(tables)} source{'s' * (len(tables) != 1)} to {ws.sources_path.name}"
@@ -223,13 +223,13 @@ def remove(
 
     Example: digestctl sources remove kalayaan
     """
-    from digestctl import adding
     from digestctl.config import load_config
     from digestctl.output import print_note
+    from digestctl.sourcesfile import remove_source
     from digestctl.store import Store
 
     ws = state(ctx).workspace()
-    source = adding.remove_source(load_config(ws.sources_path), name)
+    source = remove_source(load_config(ws.sources_path), name)
     count = 0
     if ws.db_path.exists():
         with Store(ws.db_path) as store:
