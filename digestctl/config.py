@@ -340,7 +340,8 @@ def _name_from_url(url: str, taken: Mapping[str, object]) -> str:
         base = Path(parts.path).stem
     else:
         host = (parts.hostname or "source").removeprefix("www.")
-        base = host.rsplit(".", 1)[0] if host.count(".") >= 1 else host
+        is_ip = host.replace(".", "").isdigit() or ":" in host
+        base = host.rsplit(".", 1)[0] if host.count(".") >= 1 and not is_ip else host
     slug = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower() or "source"
     name, n = slug, 2
     while name in taken:

@@ -579,6 +579,52 @@ def placements(
 # -- one call per command ----------------------------------------------------------------
 
 
+class AlreadyFeatured(DraftError):
+    """A story an earlier draft already holds, picked without --again."""
+
+    def __init__(self, item: Item, drafts_holding: Sequence[str]) -> None:
+        super().__init__(
+            f"{item.id} ({item.title or item.url}) is already featured in draft "
+            f"{', '.join(drafts_holding)}; it was not picked",
+            hint=f"`digestctl pick {item.id} --again` features it twice",
+        )
+        self.item = item
+
+
+@dataclass(frozen=True)
+class PickResult:
+    choice: DraftChoice
+    decisions: list[Decision]
+
+
+def pick_items(
+    ws: Workspace,
+    store: Store,
+    item_ids: Sequence[str],
+    *,
+    draft: str | None = None,
+    section: str | None = None,
+    note: str | None = None,
+    lead: bool = False,
+    again: bool = False,
+) -> PickResult:
+    """Pick items into `draft` (else the current one, else today's, made and made current).
+
+    A story that another draft already holds is refused (AlreadyFeatured) before anything
+    changes, unless `again`: a round-up should not feature the same story twice by accident.
+    """
+    target = draft or current_draft_name(ws) or today().isoformat()
+    archive = load_archive(ws)
+    for item_id in item_ids:
+        item = store.get_item(item_id)
+        featured = archive.featured_in(item.id, item.url, current=target)
+        if featured and not again:
+            raise AlreadyFeatured(item, featured)
+    choice = choose_draft(ws, draft, create=True)
+    desk = Desk(ws, store, choice.name)
+    return PickResult(choice, desk.pick(item_ids, section=section, note=note, lead=lead))
+
+
 def skip_items(ws: Workspace, store: Store, item_ids: Sequence[str], draft: str | None) -> None:
     """Skip items; they leave the draft (`draft`, else the current one) if they were in it.
     With no draft at all only the store changes."""

@@ -156,3 +156,10 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_every_key_is_documented_in_the_template() -> None:
     for key in SOURCE_KEYS:
         assert f"# {key} = " in SOURCES_TEMPLATE or f"{key} =" in SOURCES_TEMPLATE, key
+
+
+def test_a_name_derived_from_an_ip_address_keeps_all_of_it(tmp_path: Path) -> None:
+    (source,) = parse_config(
+        '[[source]]\nurl = "http://127.0.0.5:8000/feed"\n', tmp_path / "s"
+    ).sources
+    assert source.name == "127-0-0-5"

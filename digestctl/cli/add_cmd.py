@@ -83,25 +83,26 @@ def register(app: typer.Typer) -> None:
                     f"{item.first_seen:%Y-%m-%d}, {item.status.value})"
                 )
             if picking:
-                from digestctl.cli.pick_cmd import _describe
+                from digestctl.cli.pick_cmd import print_picked
 
-                target = draft or picks.current_draft_name(ws) or picks.today().isoformat()
-                featured = picks.load_archive(ws).featured_in(item.id, item.url, current=target)
-                if featured and not again:
+                try:
+                    print_picked(
+                        picks.pick_items(
+                            ws,
+                            store,
+                            [item.id],
+                            draft=draft,
+                            section=section,
+                            note=note,
+                            lead=lead,
+                            again=again,
+                        )
+                    )
+                except picks.AlreadyFeatured as e:
                     raise DraftError(
-                        f"{item.id} ({item.title or item.url}) is already featured in draft "
-                        f"{', '.join(featured)}; it is stored, but not picked",
-                        hint=f"`digestctl pick {item.id} --again` features it twice",
-                    )
-                choice = picks.choose_draft(ws, draft, create=True)
-                if choice.created:
-                    output.print_note(
-                        f"started draft {choice.name} (drafts/{choice.name}.toml); "
-                        "it is now the current draft"
-                    )
-                desk = picks.Desk(ws, store, choice.name)
-                for decision in desk.pick([item.id], section=section, note=note, lead=lead):
-                    output.print_note(_describe(decision, choice.name))
+                        e.message.replace("it was not picked", "it is stored, but not picked"),
+                        hint=e.hint,
+                    ) from None
                 item = store.get_item(item.id)
         current = picks.current_draft_name(ws)
         placement = picks.placements(picks.load_archive(ws), [item], current).get(item.id)

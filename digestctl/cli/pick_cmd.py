@@ -9,7 +9,7 @@ import typer
 from digestctl.cli._common import handle_errors, parse_since, state
 
 if TYPE_CHECKING:
-    from digestctl.picks import Decision
+    from digestctl.picks import Decision, PickResult
 
 PANEL = "Edit"
 
@@ -19,6 +19,17 @@ DraftOption = Annotated[
         "--draft", "-d", help="The draft to change (default: the current one).", show_default=False
     ),
 ]
+
+
+def print_picked(result: PickResult) -> None:
+    """Say what a pick did, on stderr: the draft started, if any, then each decision."""
+    from digestctl.output import print_note
+
+    name = result.choice.name
+    if result.choice.created:
+        print_note(f"started draft {name} (drafts/{name}.toml); it is now the current draft")
+    for decision in result.decisions:
+        print_note(_describe(decision, name))
 
 
 def _describe(d: Decision, draft: str) -> str:
@@ -61,8 +72,7 @@ def register(app: typer.Typer) -> None:
         Example: digestctl pick 3fk2 9xq1 --note "Worth reading for the *numbers*."
         """
         from digestctl import picks
-        from digestctl.errors import DraftError, UsageError
-        from digestctl.output import print_note
+        from digestctl.errors import UsageError
         from digestctl.store import Store
 
         if lead and section is not None:
@@ -70,26 +80,10 @@ def register(app: typer.Typer) -> None:
         ws = state(ctx).workspace()
         with Store(ws.db_path) as store:
             item_ids = store.resolve_ids(ids)
-            target = draft or picks.current_draft_name(ws) or picks.today().isoformat()
-            archive = picks.load_archive(ws)
-            for item_id in item_ids:
-                item = store.get_item(item_id)
-                featured = archive.featured_in(item.id, item.url, current=target)
-                if featured and not again:
-                    raise DraftError(
-                        f"{item.id} ({item.title or item.url}) is already featured in draft "
-                        f"{', '.join(featured)}; nothing was changed",
-                        hint="pass --again to feature it twice, or `digestctl skip` it",
-                    )
-            choice = picks.choose_draft(ws, draft, create=True)
-            if choice.created:
-                print_note(
-                    f"started draft {choice.name} (drafts/{choice.name}.toml); "
-                    "it is now the current draft"
-                )
-            desk = picks.Desk(ws, store, choice.name)
-            for decision in desk.pick(item_ids, section=section, note=note, lead=lead):
-                print_note(_describe(decision, choice.name))
+            result = picks.pick_items(
+                ws, store, item_ids, draft=draft, section=section, note=note, lead=lead, again=again
+            )
+            print_picked(result)
 
     @app.command(rich_help_panel=PANEL)
     @handle_errors
