@@ -41,7 +41,9 @@ def register(app: typer.Typer) -> None:
         Exit status: 0 all sources fine, 3 some failed (the rest were saved), 1 none could
         be fetched. Only one fetch runs at a time per workspace.
 
-        Example (crontab): 0 * * * *  digestctl -w ~/newsletter fetch --quiet
+        \b
+        Example (crontab, hourly; cron mails you only what needs a person):
+          0 * * * *  digestctl -w ~/newsletter fetch --quiet
         """
         from digestctl import output
         from digestctl.config import load_config
