@@ -223,7 +223,11 @@ async def _entries_of(
             )
     if kind is SourceType.FEED:
         content_type = response.headers.get("content-type")
-        feed = parse_feed(response.content, url=response.url, content_type=content_type)
+        # Off the event loop: a large feed takes a while to parse, and other sources'
+        # requests (and their timeouts) must keep running meanwhile.
+        feed = await asyncio.to_thread(
+            parse_feed, response.content, url=response.url, content_type=content_type
+        )
         return list(feed.entries), feed.title or _host(response.url), []
     from digestctl.listing import entries_from_listing
 

@@ -21,13 +21,14 @@ from email.utils import formatdate, parsedate_to_datetime
 from enum import StrEnum
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import httpx
 
 from digestctl import __version__
 from digestctl.errors import FetchError
+from digestctl.urls import without_login
 
 USER_AGENT = f"digestctl/{__version__} (+https://github.com/digestctl/digestctl)"
 ACCEPT = (
@@ -203,7 +204,7 @@ class Fetcher:
             raise FetchFailure(
                 FetchErrorKind.OTHER,
                 f"cannot fetch {what} (only http, https and file)",
-                url=_redact(req.url),
+                url=without_login(req.url),
             )
         attempt = 0
         while True:
@@ -277,7 +278,7 @@ class Fetcher:
                         FetchErrorKind.TIMEOUT,
                         f"no complete response within {_duration(req.timeout)} "
                         "(the server is too slow or stalled)",
-                        url=_redact(req.url),
+                        url=without_login(req.url),
                         hint="if the site is just slow, raise `timeout` for this source",
                     ) from None
             if hop.location is None:
@@ -286,16 +287,18 @@ class Fetcher:
             if urlsplit(target).scheme.lower() not in ("http", "https"):
                 raise FetchFailure(
                     FetchErrorKind.REDIRECTS,
-                    f"redirected to a non-HTTP URL ({_redact(target)}); refused",
-                    url=_redact(req.url),
+                    f"redirected to a non-HTTP URL ({without_login(target)}); refused",
+                    url=without_login(req.url),
                     status=hop.status,
                 )
             if target in seen:
-                loop_text = " → ".join(_redact(u) for u in [*seen[seen.index(target) :], target])
+                loop_text = " → ".join(
+                    without_login(u) for u in [*seen[seen.index(target) :], target]
+                )
                 raise FetchFailure(
                     FetchErrorKind.REDIRECTS,
                     f"redirect loop: {loop_text}",
-                    url=_redact(req.url),
+                    url=without_login(req.url),
                     status=hop.status,
                     hint="the site is misconfigured; try its feed URL in a browser",
                 )
@@ -307,8 +310,8 @@ class Fetcher:
             seen.append(target)
         raise FetchFailure(
             FetchErrorKind.REDIRECTS,
-            f"more than {self.max_redirects} redirects (last to {_redact(url)})",
-            url=_redact(req.url),
+            f"more than {self.max_redirects} redirects (last to {without_login(url)})",
+            url=without_login(req.url),
             hint="put the final URL in sources.toml if it is the right one",
         )
 
@@ -346,7 +349,7 @@ class Fetcher:
     def _status_failure(
         self, status: int, headers: Mapping[str, str], req: FetchRequest
     ) -> FetchFailure | _Retry:
-        url = _redact(req.url)
+        url = without_login(req.url)
         label = f"HTTP {status} {_phrase(status)}".rstrip()
         wait = _retry_after(headers.get("retry-after"), self._clock())
         cdn = _cdn(headers)
@@ -405,7 +408,7 @@ class Fetcher:
         return FetchResponse(
             # Without user:password@: this URL is the base of the items' links, which are
             # stored, shown and published in the newsletter.
-            url=_redact(hop.url),
+            url=without_login(hop.url),
             status=hop.status,
             headers=hop.headers,
             content=hop.content,
@@ -463,7 +466,7 @@ def _too_big(req: FetchRequest, detail: str) -> FetchFailure:
     return FetchFailure(
         FetchErrorKind.SIZE,
         f"response larger than the {_size(req.max_bytes)} limit ({detail})",
-        url=_redact(req.url),
+        url=without_login(req.url),
         hint="no feed or page should be this big; check the URL",
     )
 
@@ -484,7 +487,7 @@ class _Inflater:
             raise FetchFailure(
                 FetchErrorKind.OTHER,
                 f"the server sent Content-Encoding {encoding!r}, which we did not ask for",
-                url=_redact(req.url),
+                url=without_login(req.url),
             )
         self._req = req
         self._decoder = zlib.decompressobj(self._wbits)
@@ -530,7 +533,7 @@ class _Inflater:
         return FetchFailure(
             FetchErrorKind.OTHER,
             f"the server sent a corrupt compressed body ({e})",
-            url=_redact(self._req.url),
+            url=without_login(self._req.url),
         )
 
 
@@ -541,7 +544,7 @@ def _read_file(req: FetchRequest) -> FetchResponse:
         raise FetchFailure(
             FetchErrorKind.OTHER,
             f"file: URL names another host ({parts.netloc}); only local files can be read",
-            url=_redact(req.url),
+            url=without_login(req.url),
         )
     path = Path(url2pathname(parts.path))
     hint = "check the path in sources.toml (relative paths start at the workspace)"
@@ -597,7 +600,7 @@ def _transport_failure(e: httpx.HTTPError, url: str, req: FetchRequest) -> Fetch
     """Classify a network-level failure; connection breaks are worth a retry."""
     parts = urlsplit(url)
     host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or url
-    where = _redact(req.url)
+    where = without_login(req.url)
     causes = list(_causes(e))
     if isinstance(e, httpx.TimeoutException):
         what = f"could not connect to {host}" if isinstance(e, httpx.ConnectTimeout) else ""
@@ -750,14 +753,6 @@ def _join(base: str, location: str) -> str:
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
-
-
-def _redact(url: str) -> str:
-    """The URL without user:password@, so credentials never reach messages or logs."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _phrase(status: int) -> str:

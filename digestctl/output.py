@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from digestctl.errors import DigestError
 from digestctl.models import Item
+from digestctl.urls import without_login
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -212,7 +213,7 @@ def print_sources_table(
             str(st.items if st else 0),
             _ago(st.last_success if st else None, now),
             status,
-            _escape(s.url),
+            _escape(without_login(s.url)),
         )
     console().print(table)
 
@@ -251,7 +252,7 @@ def format_fetch_report(report: FetchReport) -> dict[str, Any]:
         "sources": [
             {
                 "name": o.name,
-                "url": o.url,
+                "url": without_login(o.url),
                 "outcome": o.outcome.value,
                 "new": o.new,
                 "seen": o.seen,

@@ -132,6 +132,14 @@ def is_safe_link(url: str) -> bool:
     return _SAFE_LINK.match(_clean_input(url)) is not None
 
 
+def without_login(url: str) -> str:
+    """The URL without user:password@, so credentials never reach messages, logs or output."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 def _clean_input(url: str) -> str:
     # WHATWG URL parsing: C0 controls and spaces at the ends go, and tabs and newlines
     # anywhere ("java\tscript:" is javascript:, "http\n://" is http://).

@@ -135,6 +135,7 @@ def init_workspace(root: Path) -> tuple[Workspace, list[str]]:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write text so that a crash leaves either the old file or the new one, never a torn one."""
+    _sweep_stale_temp_files(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("w", encoding="utf-8", newline="") as f:
@@ -156,6 +157,25 @@ def write_atomic(path: Path, text: str) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def _sweep_stale_temp_files(path: Path) -> None:
+    """Remove temp files a killed writer of `path` left behind (their process is gone)."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = stale.name[len(path.name) + 2 : -len(".tmp")]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextlib.contextmanager

@@ -39,6 +39,7 @@ def sources(
     from digestctl.errors import UsageError
     from digestctl.opml import format_opml
     from digestctl.store import Store
+    from digestctl.urls import without_login
 
     if json_out and opml:
         raise UsageError("--json and --opml are two output formats; pick one")
@@ -56,7 +57,7 @@ def sources(
             rows.append(
                 {
                     "name": s.name,
-                    "url": s.url,
+                    "url": without_login(s.url),
                     "type": s.type.value,
                     "tags": list(s.tags),
                     "items": st.items if st else 0,
