@@ -644,7 +644,10 @@ def _transport_failure(e: httpx.HTTPError, url: str, req: FetchRequest) -> Fetch
         )
     if isinstance(e, httpx.RemoteProtocolError) and not _looks_like_hangup(str(e)):
         return FetchFailure(
-            FetchErrorKind.OTHER, f"the server sent malformed HTTP ({e})", url=where
+            # h11's message quotes the raw bytes (bytearray(b'...')): too noisy for a person.
+            FetchErrorKind.OTHER,
+            "the server sent malformed HTTP (not a valid response)",
+            url=where,
         )
     if isinstance(e, httpx.NetworkError | httpx.RemoteProtocolError):
         return _Retry(
