@@ -6,6 +6,7 @@ Every function takes untrusted input and never raises on it.
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import re
 from collections.abc import Sequence
@@ -507,38 +508,42 @@ def parse_date(value: str) -> datetime | None:
 
 
 def _from_rfc822(m: re.Match[str]) -> datetime | None:
-    month = _MONTHS.get(m.group("month").lower())
+    day, month_name, year_digits, hour, minute, second, zone = m.group(
+        "day", "month", "year", "hour", "minute", "second", "zone"
+    )
+    month = _MONTHS.get(month_name.lower())
     if month is None:
         return None
-    year = int(m.group("year"))
-    if len(m.group("year")) == 2:
+    year = int(year_digits)
+    if len(year_digits) == 2:
         year += 2000 if year < 50 else 1900
     moment = datetime(
         year,
         month,
-        int(m.group("day")),
-        int(m.group("hour")),
-        int(m.group("minute")),
-        min(int(m.group("second") or 0), 59),
+        int(day),
+        int(hour),
+        int(minute),
+        min(int(second or 0), 59),
+        tzinfo=_zone(zone or "Z"),
     )
-    return _to_utc(moment, _zone_offset(m.group("zone") or "Z"))
+    return _in_utc(moment)
 
 
 def _from_iso(m: re.Match[str]) -> datetime | None:
-    month = m.group("month") or m.group("cmonth") or "1"
-    day = m.group("day") or m.group("cday") or "1"
-    fraction = (m.group("fraction") or "0")[:6].ljust(6, "0")
-    second = int(m.group("second") or 0)
-    moment = datetime(
-        int(m.group("year")),
-        int(month),
-        int(day),
-        int(m.group("hour") or 0),
-        int(m.group("minute") or 0),
-        min(second, 59),  # a leap second
-        int(fraction),
+    year, month, day, cmonth, cday, hour, minute, second, fraction, zone = m.group(
+        "year", "month", "day", "cmonth", "cday", "hour", "minute", "second", "fraction", "zone"
     )
-    return _to_utc(moment, _zone_offset(m.group("zone") or "Z"))
+    moment = datetime(
+        int(year),
+        int(month or cmonth or 1),
+        int(day or cday or 1),
+        int(hour or 0),
+        int(minute or 0),
+        min(int(second or 0), 59),  # a leap second
+        int(fraction[:6].ljust(6, "0")) if fraction else 0,
+        tzinfo=_zone(zone or "Z"),
+    )
+    return _in_utc(moment)
 
 
 def _from_words(value: str) -> datetime | None:
@@ -581,7 +586,7 @@ def _from_words(value: str) -> datetime | None:
     if year is None or month is None or day is None:
         return None
     moment = datetime(year, month, day, hour, minute, second)
-    return _to_utc(moment, offset or timedelta(0))
+    return _in_utc(moment.replace(tzinfo=timezone(offset or timedelta(0))))
 
 
 def _clock(text: str, ampm: str | None) -> tuple[int, int, int]:
@@ -605,5 +610,12 @@ def _zone_offset(zone: str) -> timedelta:
     return sign * timedelta(hours=hours, minutes=minutes)
 
 
-def _to_utc(moment: datetime, offset: timedelta) -> datetime:
-    return moment.replace(tzinfo=timezone(offset)).astimezone(UTC)
+@functools.lru_cache(maxsize=64)
+def _zone(zone: str) -> timezone:
+    """The fixed-offset zone `zone` names (a feed repeats one zone in every entry)."""
+    return timezone(_zone_offset(zone))
+
+
+def _in_utc(moment: datetime) -> datetime:
+    # Most feeds already say UTC, and astimezone is a dear call to make fifty times a feed.
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
