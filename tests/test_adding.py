@@ -156,7 +156,7 @@ def test_a_feed_is_added_as_it_is(config: Config, server: TestServer) -> None:
     url = server.route("/feed.xml", static(rss(["https://example.org/a"]), content_type=RSS))
     plan = adding.plan_source(config, url, tags=["uk", "uk", "ngo"])
     assert plan.kind is SourceType.FEED
-    assert dict(plan.table) == {"name": "127-0-0", "url": url, "tags": ["uk", "ngo"]}
+    assert dict(plan.table) == {"name": "127-0-0-1", "url": url, "tags": ["uk", "ngo"]}
     assert (plan.title, plan.found, plan.samples) == ("Example News", 1, ("Feed story 1",))
     assert plan.discovered is None
 
