@@ -74,9 +74,6 @@ _MAX_PASSES = 3
 # never holds (and clean text never keeps) — unless one of them holds markup whose
 # effect could reach into the next: raw text elements, tables, forms, foreign content.
 _BATCH_SEPARATOR = "\x01"
-_INVISIBLE_BUT_SEPARATOR = re.compile(
-    "[\x00\x02-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\u00ad\u200b\ufeff]"
-)
 _TAG_NAME = re.compile(r"</?([A-Za-z!?][A-Za-z0-9]*)")
 _UNBATCHABLE_TAGS = frozenset(
     {
@@ -111,39 +108,44 @@ def clean_titles(raws: Sequence[str]) -> list[str]:
 def _to_texts(markups: Sequence[str], *, drop_more_links: bool) -> list[str]:
     """`_to_text` of each markup, parsing them as one document when that is safe; the
     ones that need a second pass get the one-by-one treatment."""
+    if len(markups) < 2:
+        return [_to_text(markup, drop_more_links=drop_more_links) for markup in markups]
     joined = _BATCH_SEPARATOR.join(markups)
-    if len(markups) < 2 or not _batchable(joined, len(markups)):
+    names = _tag_names(joined)
+    if not _batchable(joined, len(markups), names):
         return [_to_text(markup, drop_more_links=drop_more_links) for markup in markups]
     text = joined
     if _TAG_LIKE.search(joined):
-        text = _parse_html_text(joined, drop_more_links=drop_more_links)
+        text = _parse_html_text(joined, names, drop_more_links=drop_more_links)
     elif "&" in joined:
         text = html.unescape(joined)  # never yields the separator: &#1; decodes to ""
-    text = _INVISIBLE_BUT_SEPARATOR.sub("", text)
     parts = text.split(_BATCH_SEPARATOR)
     if len(parts) != len(markups):  # markup swallowed a separator after all
         return [_to_text(markup, drop_more_links=drop_more_links) for markup in markups]
-    again = _TAG_LIKE.search(text) or _ENTITY_LIKE.search(text)
-    return [
-        _to_text(markup, drop_more_links=drop_more_links)
-        if again and (_TAG_LIKE.search(part) or _ENTITY_LIKE.search(part))
-        else " ".join(part.split())
-        for markup, part in zip(markups, parts, strict=True)
-    ]
+    lines = []
+    for markup, part in zip(markups, parts, strict=True):
+        line = _one_line(part)
+        if _TAG_LIKE.search(line) or _ENTITY_LIKE.search(line):  # escaped twice
+            line = _to_text(markup, drop_more_links=drop_more_links)
+        lines.append(line)
+    return lines
 
 
-def _batchable(joined: str, count: int) -> bool:
+def _tag_names(markup: str) -> set[str]:
+    return {name.lower() for name in set(_TAG_NAME.findall(markup))}
+
+
+def _batchable(joined: str, count: int, names: set[str]) -> bool:
     if joined.count(_BATCH_SEPARATOR) != count - 1:
         return False
-    names = set(_TAG_NAME.findall(joined))
-    return not any(name[0] in "!?" or name.lower() in _UNBATCHABLE_TAGS for name in names)
+    return not any(name[0] in "!?" or name in _UNBATCHABLE_TAGS for name in names)
 
 
 def _to_text(markup: str, *, drop_more_links: bool) -> str:
     text = markup
     for _ in range(_MAX_PASSES):
         if _TAG_LIKE.search(text):
-            text = _parse_html_text(text, drop_more_links=drop_more_links)
+            text = _parse_html_text(text, _tag_names(text), drop_more_links=drop_more_links)
         elif "&" in text:
             text = html.unescape(text)
         else:
@@ -152,7 +154,18 @@ def _to_text(markup: str, *, drop_more_links: bool) -> str:
             break
     # Deeper escaping than that is hostile: defuse what is left rather than loop on it.
     text = _TAG_LIKE.sub(lambda m: "< " + m.group(0)[1:], _INVISIBLE.sub("", text))
-    return " ".join(text.split())
+    return _one_line(text)
+
+
+def _one_line(text: str) -> str:
+    """`text` without invisible characters, each run of whitespace one space."""
+    if text.isprintable():
+        # No invisible character and no whitespace but the space (a fast C check): the
+        # usual case, where str.replace is several times faster than a regex and a split.
+        while "  " in text:
+            text = text.replace("  ", " ")
+        return text.strip(" ")
+    return " ".join(_INVISIBLE.sub("", text).split())
 
 
 def _has_widget(markup: str) -> bool:
@@ -161,10 +174,10 @@ def _has_widget(markup: str) -> bool:
     )
 
 
-def _parse_html_text(markup: str, *, drop_more_links: bool) -> str:
+def _parse_html_text(markup: str, names: set[str], *, drop_more_links: bool) -> str:
+    """The text of `markup`, whose (lower-case) tag names are `names`."""
     from selectolax.lexbor import LexborHTMLParser
 
-    names = {name.lower() for name in set(_TAG_NAME.findall(markup))}
     if blocks := names & _BLOCK_ELEMENTS:
         # A space where a block starts or ends, so that "<p>a</p><p>b</p>" reads "a b".
         markup = re.sub(rf"<(?=/?(?i:{'|'.join(sorted(blocks))})\b)", " <", markup)
@@ -176,9 +189,10 @@ def _parse_html_text(markup: str, *, drop_more_links: bool) -> str:
             node.decompose()
     lower = markup.lower() if drop_more_links and "a" in names else ""
     if any(hint in lower for hint in _MORE_LINK_HINTS):
+        for link in tree.css('a[class*="more-link"]'):
+            link.decompose()
         for link in tree.css("a"):
-            classes = link.attributes.get("class") or ""
-            if "more-link" in classes or _MORE_LINK_TEXT.match(link.text() or ""):
+            if _MORE_LINK_TEXT.match(link.text()):
                 link.decompose()
     root = tree.root
     return root.text(deep=True, separator="", strip=False) if root is not None else ""
@@ -222,11 +236,14 @@ _SENTENCE_END = re.compile(
     r"""[.!?…。！？](?:(?<=[。！？])[。！？]*|[.!?…]*["'”’»)\]]*(?=\s+["'“‘«(\[]?[\w¿¡]))"""
 )
 # "Dr. Smith", "U.S. officials", "J. Doe", "Jan. 5": a full stop that ends no sentence.
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Mt|vs|etc|e\.g|i\.e|cf|al|approx|No|Nos|Inc|Ltd"
-    r"|Co|Corp|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Rev|Hon|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep"
-    r"|Sept|Oct|Nov|Dec|a\.m|p\.m|U\.S|U\.K|U\.N|E\.U)|\b[A-Z])\.$"
+_ABBREVIATIONS = (
+    *("Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "vs", "etc", "e.g", "i.e"),
+    *("cf", "al", "approx", "No", "Nos", "Inc", "Ltd", "Co", "Corp", "Gen", "Sen", "Rep"),
+    *("Gov", "Lt", "Col", "Capt", "Sgt", "Rev", "Hon", "Jan", "Feb", "Mar", "Apr", "Jun"),
+    *("Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "a.m", "p.m", "U.S", "U.K", "U.N"),
+    "E.U",
 )
+_ABBREVIATION = re.compile(rf"(?:\b(?:{'|'.join(map(re.escape, _ABBREVIATIONS))})|\b[A-Z])\.$")
 
 
 def clean_summary(raw: str, max_chars: int = 300) -> str:
@@ -256,17 +273,19 @@ def clean_summaries(raws: Sequence[str], max_chars: int = 300) -> list[str]:
 
 
 def _summary_of_text(text: str, max_chars: int) -> str:
+    """The summary of clean text (one line, as `_to_text` makes it), boilerplate gone."""
     # The source cut this text itself ("… […]"): keep whole sentences if there are any.
     if text.endswith(_SOURCE_CUTS):
         for cut in _SOURCE_CUTS:
             text = text.removesuffix(cut)
         text = text.rstrip()
-        whole = _sentence_ends(text, len(text))
-        if whole:
-            text = text[: whole[-1]]
-        elif text:
+        ends = _sentence_ends(text, len(text))
+        if ends:
+            # The text up to its last sentence end has the same sentence ends but that one.
+            return _truncate(text[: ends[-1]], max_chars, 3, ends[:-1])
+        if text:
             text = _cut_words(text + _ELLIPSIS, max_chars)
-    return truncate_sentences(text, max_chars, max_sentences=3)
+    return _truncate(text, max_chars, 3)
 
 
 _Marks = list[tuple[int, re.Pattern[str]]]
@@ -305,21 +324,21 @@ def _strip_boilerplates(texts: list[str]) -> list[str]:
 
 def _strip_boilerplate(text: str, marks: _Marks) -> str:
     """`text` without the boilerplate at its end, given where its markers are."""
-    while True:
-        window = len(text) - _BOILERPLATE_WINDOW
-        cut = min(
-            (
-                at
-                for at, pattern in marks
-                if window <= at < len(text)
-                and (at == 0 or not text[at - 1].isalnum())
-                and pattern.fullmatch(text, at)
-            ),
-            default=None,
-        )
-        if cut is None:
-            return text
+    # Earliest first: the earliest boilerplate that runs to the end is the cut to make.
+    marks = sorted(marks, key=lambda mark: mark[0])
+    while (cut := _boilerplate_start(text, marks)) is not None:
         text = text[:cut].rstrip()
+    return text
+
+
+def _boilerplate_start(text: str, marks: _Marks) -> int | None:
+    window = len(text) - _BOILERPLATE_WINDOW
+    for at, pattern in marks:
+        if at >= len(text):
+            break
+        if at >= window and (at == 0 or not text[at - 1].isalnum()) and pattern.fullmatch(text, at):
+            return at
+    return None
 
 
 def truncate_sentences(text: str, max_chars: int = 300, *, max_sentences: int | None = None) -> str:
@@ -328,14 +347,24 @@ def truncate_sentences(text: str, max_chars: int = 300, *, max_sentences: int | 
     When even the first sentence is too long it is cut at a word boundary and ends with
     "…". Only a single word longer than the limit (a URL, unspaced script) is cut inside.
     """
-    text = text.strip()
+    return _truncate(text.strip(), max_chars, max_sentences)
+
+
+def _truncate(
+    text: str, max_chars: int, max_sentences: int | None, ends: list[int] | None = None
+) -> str:
+    """`truncate_sentences` of stripped `text`, whose sentence ends may be known already
+    (all of them, or at least those within `max_chars`)."""
     if max_chars <= 0:
         return ""
     if len(text) <= max_chars and (
         max_sentences is None or sum(map(text.count, _SENTENCE_MARKS)) < max_sentences
     ):
         return text
-    ends = _sentence_ends(text, max_chars)
+    if ends is None:
+        ends = _sentence_ends(text, max_chars)
+    else:
+        ends = ends[: bisect.bisect_right(ends, max_chars)]
     if max_sentences is not None and len(ends) >= max_sentences:
         text = text[: ends[max_sentences - 1]]
         ends = ends[:max_sentences]
@@ -354,10 +383,19 @@ def _sentence_ends(text: str, limit: int) -> list[int]:
         end = match.end()
         if end >= len(text) or end > limit:
             break
-        if match.group(0) == "." and _ABBREVIATION.search(text, max(0, end - 12), end):
+        if match.group(0) == "." and _is_abbreviation(text, end):
             continue
         ends.append(end)
     return ends
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    """Whether the full stop just before `end` ends an abbreviation or an initial."""
+    stop = end - 1
+    # One C call rules out most words before the regex, with its word boundaries, runs.
+    if not text.endswith(_ABBREVIATIONS, 0, stop) and not "A" <= text[stop - 1 : stop] <= "Z":
+        return False
+    return _ABBREVIATION.search(text, max(0, end - 12), end) is not None
 
 
 def _cut_words(text: str, max_chars: int) -> str:
