@@ -265,9 +265,13 @@ class _BodiesNeeded(Exception):
     """An entry has no summary but its body, which a light parse left out."""
 
 
-# Full-text bodies, which only entries without a summary need: (opening, closing) tags.
-_BODIES = ((b"<content:encoded", b"</content:encoded>"), (b"<content", b"</content>"))
-_ENTRY_TAGS = (b"<item", b"<entry")
+# Full-text bodies, which only entries without a summary need: an opening tag (RSS's
+# content:encoded, Atom's content), and what ends its body: its closing tag, unless an
+# entry starts first.
+_BODY_OPENING = re.compile(rb"<(content:encoded|content)(?=[> \t\r\n])[^>]*>")
+_BODY_END = {
+    name: re.compile(b"</" + name + rb">|<item|<entry") for name in (b"content:encoded", b"content")
+}
 
 
 def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
@@ -308,27 +312,22 @@ def _utf8_document(data: bytes, content_type: str | None) -> bytes:
 
 def _without_bodies(document: bytes) -> bytes | None:
     """`document` with every body element emptied, or None if it has none."""
-    tags = next(((o, c) for o, c in _BODIES if o in document), None)
-    if tags is None:
+    opening = _BODY_OPENING.search(document)
+    if opening is None:
         return None
-    opening, closing = tags
-    start = document.find(opening)
     parts = []
     pos = 0
-    while start >= 0:
-        tag_end = document.find(b">", start)
-        if tag_end < 0:
-            return None
-        next_char = document[start + len(opening) : start + len(opening) + 1]
-        if next_char and next_char in b"> \t\r\n" and document[tag_end - 1 : tag_end] != b"/":
-            end = document.find(closing, tag_end)
+    while opening is not None:
+        tag_end = opening.end()
+        if document[tag_end - 2 : tag_end - 1] != b"/":  # not <content/>
+            end = _BODY_END[opening.group(1)].search(document, tag_end)
             # A cut that would take an entry with it (the opening tag was text in a comment
             # or CDATA, say) is not a body: read the whole document instead.
-            if end < 0 or any(document.find(tag, tag_end, end) >= 0 for tag in _ENTRY_TAGS):
+            if end is None or not end.group().startswith(b"</"):
                 return None
-            parts.append(document[pos : tag_end + 1])
-            pos = end
-        start = document.find(opening, max(pos, tag_end))
+            parts.append(document[pos:tag_end])
+            pos = end.start()
+        opening = _BODY_OPENING.search(document, max(pos, tag_end))
     parts.append(document[pos:])
     return b"".join(parts)
 
