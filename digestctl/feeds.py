@@ -7,10 +7,11 @@ recover mode; text goes through digestctl.text, links through digestctl.urls.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html.entities import html5 as _HTML5_ENTITIES
 from typing import Any, cast
@@ -276,13 +277,13 @@ _BODY_END = {
 
 def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
     document = _utf8_document(data, content_type)
-    xml_base = b"xml:base" in document
     # Most of a feed's bytes are entry bodies we never read when a summary is there:
     # parse without them first, and fall back to the whole document when that is unsafe.
     light = _without_bodies(document)
     if light is not None and (root := _parse_xml(light)) is not None:
         try:
-            return _feed_from_tree(root, data, _Context(url, xml_base, bodies=False))
+            context = _Context(url, xml_base=b"xml:base" in light, bodies=False)
+            return _feed_from_tree(root, data, context)
         except _BodiesNeeded:
             pass
     root = _parse_xml(document)
@@ -294,7 +295,7 @@ def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> P
         if sniff_format(data) is None:
             raise ParseError("not a feed: no RSS, Atom or JSON Feed document in the response")
         raise ParseError("malformed XML: no element could be recovered")
-    return _feed_from_tree(root, data, _Context(url, xml_base, bodies=True))
+    return _feed_from_tree(root, data, _Context(url, b"xml:base" in document, bodies=True))
 
 
 def _utf8_document(data: bytes, content_type: str | None) -> bytes:
@@ -461,7 +462,7 @@ def _person(raw: str) -> str:
     return match.group("name") if match else raw
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Context:
     """What one document's links are resolved against, and how the document was parsed."""
 
@@ -470,18 +471,21 @@ class _Context:
     bodies: bool
     feed_link: str | None = None
 
+    @functools.cached_property
+    def bases(self) -> tuple[str, ...]:
+        """What links are resolved against, best first: the response URL if http(s), else
+        the feed's link (a saved copy of a feed should point at the web, not the disk)."""
+        web = self.url if self.url and self.url.lower().startswith(("http:", "https:")) else None
+        return tuple(dict.fromkeys(base for base in (web, self.feed_link, self.url) if base))
+
+    def with_feed_link(self, feed_link: str | None) -> _Context:
+        return replace(self, feed_link=feed_link)
+
     def link(self, el: etree._Element | None, href: str | None) -> str | None:
-        """`href` made absolute against xml:base, else the response URL if http(s), else the
-        feed's link (a saved copy of a feed should point at the web, not the disk)."""
+        """`href` made absolute against xml:base, else against `bases`."""
         if not href:
             return None
-        bases: list[str | None] = []
-        if self.url and self.url.lower().startswith(("http:", "https:")):
-            bases.append(self.url)
-        if self.feed_link:
-            bases.append(self.feed_link)
-        if self.url:
-            bases.append(self.url)
+        bases: Sequence[str | None] = self.bases
         if self.xml_base and el is not None and (xml_base := el.base):
             # xml:base may itself be relative to the document (XML Base §4.2).
             for base in [*bases, None]:
@@ -549,25 +553,33 @@ def _entries(raws: Sequence[_Raw], context: _Context) -> tuple[FeedEntry, ...]:
 
 def _image(found: Mapping[str, list[etree._Element]], context: _Context) -> str | None:
     """An entry's picture: Media RSS thumbnail or image, image enclosure, iTunes image."""
-    candidates: list[tuple[etree._Element, str | None]] = []
+    for el, href in _image_candidates(found):
+        if link := context.link(el, href):
+            return link
+    return None
+
+
+def _image_candidates(
+    found: Mapping[str, list[etree._Element]],
+) -> Iterator[tuple[etree._Element, str | None]]:
     for group in found.get("media:group", ()):
         for el in group:
             name = _local(el)
             if name == "thumbnail" or (name == "content" and _is_image(el)):
-                candidates.append((el, el.get("url")))
-    candidates += [(el, el.get("url")) for el in found.get("media:thumbnail", ())]
-    candidates += [(el, el.get("url")) for el in found.get("media:content", ()) if _is_image(el)]
-    candidates += [(el, el.get("url")) for el in found.get("enclosure", ()) if _is_image(el)]
-    candidates += [(el, el.get("href")) for el in found.get("itunes:image", ())]
-    candidates += [
-        (el, el.get("href"))
-        for el in found.get("link", ())
-        if el.get("rel") == "enclosure" and _is_image(el)
-    ]
-    for el, href in candidates:
-        if link := context.link(el, href):
-            return link
-    return None
+                yield el, el.get("url")
+    for el in found.get("media:thumbnail", ()):
+        yield el, el.get("url")
+    for el in found.get("media:content", ()):
+        if _is_image(el):
+            yield el, el.get("url")
+    for el in found.get("enclosure", ()):
+        if _is_image(el):
+            yield el, el.get("url")
+    for el in found.get("itunes:image", ()):
+        yield el, el.get("href")
+    for el in found.get("link", ()):
+        if el.get("rel") == "enclosure" and _is_image(el):
+            yield el, el.get("href")
 
 
 def _media_descriptions(found: Mapping[str, list[etree._Element]]) -> list[str]:
@@ -590,7 +602,7 @@ def _parse_rss(root: etree._Element, version: str, context: _Context) -> ParsedF
     # Some RSS 2.0 feeds declare a default namespace (userland's rss2 one, say).
     children = _Children(_CORE_RSS | {_split(channel.tag)[0]})
     info = children.of(channel)
-    context.feed_link = _rss_link(info, context)
+    context = context.with_feed_link(_rss_link(info, context))
     items = info.get("item", [])
     if channel is not root:  # RSS 1.0 puts items beside the channel; broken 2.0 feeds too
         items = items + [c for c in root if _local(c) == "item"]
@@ -647,7 +659,7 @@ def _rss_item(found: Mapping[str, list[etree._Element]], context: _Context) -> _
 def _parse_atom(root: etree._Element, version: str, context: _Context) -> ParsedFeed:
     children = _Children(_CORE_ATOM | {_split(root.tag)[0]})
     info = children.of(root)
-    context.feed_link = _atom_link(info, context)
+    context = context.with_feed_link(_atom_link(info, context))
     feed_authors = _atom_authors(info, children)
     title = _first(info, "title")
     raws = []
@@ -731,7 +743,7 @@ def _parse_json_feed(data: bytes, url: str | None, content_type: str | None) -> 
     if isinstance(version, str) and "jsonfeed.org" in version:
         format_ = "json1.0" if version.rstrip("/").endswith("/1") else "json1.1"
     context = _Context(url=url, xml_base=False, bodies=True)
-    context.feed_link = _json_link(context, document.get("home_page_url"))
+    context = context.with_feed_link(_json_link(context, document.get("home_page_url")))
     feed_authors = _json_authors(document)
     items = document.get("items")
     raws = [
