@@ -448,8 +448,16 @@ def _first(found: Mapping[str, list[etree._Element]], *keys: str) -> etree._Elem
     return None
 
 
-def _date(el: etree._Element | None) -> datetime | None:
-    return parse_date(_plain(el)) if el is not None else None
+def _dates(
+    published: etree._Element | None, updated: etree._Element | None
+) -> tuple[datetime | None, datetime | None]:
+    """An entry's publication and update dates (read once when the same, as they often are)."""
+    published_text = _plain(published) if published is not None else None
+    updated_text = _plain(updated) if updated is not None else None
+    published_date = parse_date(published_text) if published_text is not None else None
+    if updated_text == published_text:
+        return published_date, published_date
+    return published_date, parse_date(updated_text) if updated_text is not None else None
 
 
 _EMAIL_AND_NAME = re.compile(r"\s*\S+@\S+\s*\((?P<name>[^)]+)\)\s*")
@@ -458,6 +466,8 @@ _NAME_AND_EMAIL = re.compile(r"\s*(?P<name>[^<]+?)\s*<[^>]*@[^>]*>\s*")
 
 def _person(raw: str) -> str:
     """The name in "jo@example.com (Jo Doe)" or "Jo Doe <jo@…>", else `raw` (uncleaned)."""
+    if "@" not in raw:  # most feeds give a name alone: no regex needed
+        return raw
     match = _EMAIL_AND_NAME.fullmatch(raw) or _NAME_AND_EMAIL.fullmatch(raw)
     return match.group("name") if match else raw
 
@@ -645,8 +655,10 @@ def _rss_item(found: Mapping[str, list[etree._Element]], context: _Context) -> _
             elif key == "content:encoded" and not context.bodies:
                 raw.body_left_out = True
     raw.summaries += _media_descriptions(found)
-    raw.published = _date(_first(found, "pubDate", "dc:date", "dcterms:issued", "dcterms:created"))
-    raw.updated = _date(_first(found, "dcterms:modified", "atom:updated"))
+    raw.published, raw.updated = _dates(
+        _first(found, "pubDate", "dc:date", "dcterms:issued", "dcterms:created"),
+        _first(found, "dcterms:modified", "atom:updated"),
+    )
     author = _first(found, "author", "dc:creator", "itunes:author")
     raw.authors = [_markup(author)] if author is not None else []
     raw.image = _image(found, context)
@@ -718,8 +730,10 @@ def _atom_entry(
             elif key == "content" and not context.bodies and el.get("src") is None:
                 raw.body_left_out = True
     raw.summaries += _media_descriptions(found)
-    raw.published = _date(_first(found, "published", "issued", "created", "dc:date"))
-    raw.updated = _date(_first(found, "updated", "modified"))
+    raw.published, raw.updated = _dates(
+        _first(found, "published", "issued", "created", "dc:date"),
+        _first(found, "updated", "modified"),
+    )
     raw.authors = _atom_authors(found, children)
     raw.image = _image(found, context)
     return raw
