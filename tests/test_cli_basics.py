@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import typer.main
 from typer.testing import CliRunner
 
 from digestctl.cli import app
@@ -147,3 +148,25 @@ def test_import_rejects_non_opml(ws: Path, tmp_path: Path) -> None:
     result = run("sources", "import", str(bad), cwd=ws)
     assert result.exit_code == 1
     assert "not OPML" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["items", "--json"], "items"),
+        (["-w", "ws", "fetch"], "fetch"),
+        (["--workspace=ws", "--debug", "sources", "add", "x"], "sources"),
+        (["-wws", "export"], "export"),
+        (["--version"], None),
+        (["--help"], None),
+        ([], None),
+    ],
+)
+def test_the_executable_builds_only_the_command_it_runs(
+    argv: list[str], command: str | None
+) -> None:
+    from digestctl.cli import COMMAND_MODULES, command_named
+
+    assert command_named(argv) == command
+    full = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert full == sorted(COMMAND_MODULES), "every command must be listed in COMMAND_MODULES"
