@@ -552,7 +552,7 @@ class _Placeable(Protocol):
     @property
     def url(self) -> str | None: ...
     @property
-    def status(self) -> ItemStatus: ...
+    def status(self) -> str: ...
 
 
 def placements(
@@ -567,7 +567,7 @@ def placements(
             continue
         if current in holding:
             home: str | None = current
-        elif item.status is ItemStatus.PICKED:
+        elif item.status == ItemStatus.PICKED:
             home = holding[-1]
         else:
             home = None

@@ -43,7 +43,7 @@ class ItemJson(NamedTuple):
 
     id: str
     url: str | None
-    status: ItemStatus
+    status: str  # an ItemStatus value (compares equal to the enum member)
     json: str
 
 
@@ -339,7 +339,7 @@ class Store:
         sql = f"SELECT id, url, status, {_ITEM_JSON} FROM items WHERE {where} {_NEWEST_FIRST}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [ItemJson(r[0], r[1], ItemStatus(r[2]), r[3]) for r in self._db.execute(sql, args)]
+        return [ItemJson(*r) for r in self._db.execute(sql, args)]
 
     def get_item(self, item_id: str) -> Item:
         row = self._db.execute(
