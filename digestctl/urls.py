@@ -5,8 +5,6 @@ A canonical URL is what makes "the same story seen twice" one item: see `canonic
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
@@ -103,6 +101,9 @@ def canonicalize_url(url: str, base: str | None = None) -> str | None:
 
 def url_id(key: str) -> str:
     """A short stable id for `key` (usually a canonical URL): 10 base32 chars of its SHA-1."""
+    import base64
+    import hashlib  # here: its OpenSSL set-up costs every command ~2 ms at start-up
+
     digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).digest()
     return base64.b32encode(digest).decode("ascii")[:10].lower()
 
