@@ -412,25 +412,23 @@ class _Children:
 
     def __init__(self, core: frozenset[str]) -> None:
         self.core = core
-        self.keys: dict[str, str] = {}
+        self.keys: dict[object, str] = {}
 
     def of(self, el: etree._Element) -> dict[str, list[etree._Element]]:
         found: dict[str, list[etree._Element]] = {}
         keys = self.keys
         for child in el:
             tag = child.tag
-            if not isinstance(tag, str):
-                continue
             key = keys.get(tag)
             if key is None:
                 key = keys[tag] = self._key(tag)
-            if key in found:
-                found[key].append(child)
-            else:
-                found[key] = [child]
+            if key:
+                found.setdefault(key, []).append(child)
         return found
 
-    def _key(self, tag: str) -> str:
+    def _key(self, tag: object) -> str:
+        if not isinstance(tag, str):  # an entity reference left unexpanded: not an element
+            return ""
         namespace, local = _split(tag)
         if namespace in self.core:
             return local

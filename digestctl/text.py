@@ -358,11 +358,12 @@ def _truncate(
     (all of them, or at least those within `max_chars`)."""
     if max_chars <= 0:
         return ""
-    if len(text) <= max_chars and (
-        max_sentences is None or sum(map(text.count, _SENTENCE_MARKS)) < max_sentences
-    ):
-        return text
     if ends is None:
+        # Short, with too few sentence marks to drop a sentence: no need to find the ends.
+        if len(text) <= max_chars and (
+            max_sentences is None or sum(map(text.count, _SENTENCE_MARKS)) < max_sentences
+        ):
+            return text
         ends = _sentence_ends(text, max_chars)
     else:
         ends = ends[: bisect.bisect_right(ends, max_chars)]
