@@ -242,21 +242,53 @@ def parse_feed(
 # --- XML --------------------------------------------------------------------------------------
 
 
+# Hardened: no DTD loading, no entity substitution (billion laughs, external entities),
+# no network, libxml2's default size and depth limits (huge_tree=False).
+_PARSER_OPTIONS: dict[str, Any] = {
+    "encoding": "utf-8",
+    "recover": True,
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+    "strip_cdata": True,
+}
+
+# More entries than any real feed carries. Past it a document is a flood (10 MB of
+# `<item/>` is 1.5 million elements, 1 GB as a tree): only its first entries are read.
+MAX_ENTRIES = 1000
+_FLOOD_CHECK_BYTES = 256 * 1024  # below this a document cannot hold a costly flood
+
+
 def _make_parser() -> etree.XMLParser:
-    # Hardened: no DTD loading, no entity substitution (billion laughs, external entities),
-    # no network, libxml2's default size and depth limits (huge_tree=False).
-    return etree.XMLParser(
-        encoding="utf-8",
-        recover=True,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        strip_cdata=True,
-    )
+    return etree.XMLParser(**_PARSER_OPTIONS)
+
+
+def _might_flood(document: bytes) -> bool:
+    if len(document) < _FLOOD_CHECK_BYTES:
+        return False
+    return document.count(b"<item") + document.count(b"<entry") > MAX_ENTRIES
+
+
+def _parse_xml_capped(document: bytes) -> etree._Element | None:
+    """The root of a document with too many entries, built only as far as the first
+    MAX_ENTRIES of them (libxml2's recover mode closes what is left open)."""
+    parser = etree.XMLPullParser(events=("end",), tag=("{*}item", "{*}entry"), **_PARSER_OPTIONS)
+    seen = 0
+    step = 64 * 1024
+    for start in range(0, len(document), step):
+        parser.feed(document[start : start + step])
+        seen += sum(1 for _ in parser.read_events())
+        if seen > MAX_ENTRIES:
+            break
+    try:
+        root = parser.close()
+    except etree.XMLSyntaxError:
+        return None
+    return root if root is not None and isinstance(root.tag, str) else None
 
 
 _VERSION = re.compile(r"[0-9]{1,2}(?:\.[0-9]{1,2}){0,2}")
@@ -277,6 +309,8 @@ _BODY_END = {
 
 def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
     document = _utf8_document(data, content_type)
+    if _might_flood(document) and (capped := _parse_xml_capped(document)) is not None:
+        return _feed_from_tree(capped, data, _Context(url, b"xml:base" in document, bodies=True))
     # Most of a feed's bytes are entry bodies we never read when a summary is there:
     # parse without them first, and fall back to the whole document when that is unsafe.
     light = _without_bodies(document)
@@ -614,6 +648,7 @@ def _parse_rss(root: etree._Element, version: str, context: _Context) -> ParsedF
     items = info.get("item", [])
     if channel is not root:  # RSS 1.0 puts items beside the channel; broken 2.0 feeds too
         items = items + [c for c in root if _local(c) == "item"]
+    items = items[:MAX_ENTRIES]
     title = _first(info, "title", "dc:title")
     return ParsedFeed(
         format=version,
@@ -673,7 +708,7 @@ def _parse_atom(root: etree._Element, version: str, context: _Context) -> Parsed
     feed_authors = _atom_authors(info, children)
     title = _first(info, "title")
     raws = []
-    for entry in info.get("entry", ()):
+    for entry in info.get("entry", [])[:MAX_ENTRIES]:
         raw = _atom_entry(children.of(entry), children, context)
         # RFC 4287 §4.2.1: an entry without authors has its feed's.
         raw.authors = raw.authors or feed_authors
@@ -760,7 +795,7 @@ def _parse_json_feed(data: bytes, url: str | None, content_type: str | None) -> 
     items = document.get("items")
     raws = [
         _json_item(item, context, feed_authors)
-        for item in (items if isinstance(items, list) else [])
+        for item in (items[:MAX_ENTRIES] if isinstance(items, list) else [])
         if isinstance(item, dict)
     ]
     title = document.get("title")

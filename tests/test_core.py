@@ -23,7 +23,8 @@ def rss(*items: tuple[str, str, str]) -> bytes:
         f"<pubDate>Sat, 28 Nov 2026 10:00:00 GMT</pubDate></item>"
         for t, link, d in items
     )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed</title>{body}</channel></rss>'.encode()
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>Feed</title>'
+    return f"{head}{body}</channel></rss>".encode()
 
 
 class FakeFetcher:

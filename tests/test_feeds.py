@@ -642,3 +642,16 @@ def test_corpus_files_all_parse() -> None:
         assert sniff_format(data) == "feed", path.name
         feed = parse_feed(data, url=URL)
         assert feed.entries, path.name
+
+
+@pytest.mark.parametrize("unit", [b"<item/>", b"<item><title>t</title><link>/x</link></item>"])
+def test_an_item_flood_is_read_only_as_far_as_the_entry_cap(unit: bytes) -> None:
+    from digestctl.feeds import MAX_ENTRIES
+
+    head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Flood</title>'
+    data = head + unit * 300_000 + b"</channel></rss>"
+    start = time.perf_counter()
+    feed = parse_feed(data, url="https://flood.example/feed")
+    assert len(feed.entries) == MAX_ENTRIES
+    assert feed.title == "Flood"
+    assert time.perf_counter() - start < 2

@@ -642,11 +642,6 @@ def test_exports_are_inert_even_for_text_that_escaped_cleaning() -> None:
     assert_inert_html(f"<html><body>{rendered}</body></html>")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: feeds.py turns every <item> of a document into objects; a 10 MB feed of "
-    "1.5 million empty items took 23 s and 1.1 GB (parsers engineer to cap entries)",
-)
 def test_a_flood_of_empty_items_is_cheap(tmp_path: Path) -> None:
     with TestServer() as server:
         url = server.route("/flood.xml", static(item_flood()))
