@@ -73,7 +73,7 @@ def _selector(v: Any) -> str | None:
     try:
         check_selector(v)
     except ParseError:
-        return f"{v!r} is not a CSS selector we can run (e.g. \"article h2 a\")"
+        return f'{v!r} is not a CSS selector we can run (e.g. "article h2 a")'
     return None
 
 
