@@ -316,3 +316,13 @@ def test_parse_date_round_trips_rfc822_and_iso(moment: datetime) -> None:
     assert parse_date(moment.strftime("%a, %d %b %Y %H:%M:%S +0000")) == moment
     assert parse_date(moment.strftime("%d %b %y %H:%M:%S GMT")) == moment
     assert parse_date(moment.isoformat()) == moment
+
+
+def test_a_dotted_capital_i_does_not_disable_boilerplate_removal() -> None:
+    # "İ".lower() is two characters: lower-casing the whole batch once shifted every offset
+    # after it, and no "The post … appeared first on …" line was found in that feed.
+    summaries = [
+        "İstanbul report out. The post X appeared first on Y.",
+        "Other story here. The post Z appeared first on W.",
+    ]
+    assert clean_summaries(summaries, 300) == ["İstanbul report out.", "Other story here."]
