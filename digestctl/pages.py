@@ -1404,14 +1404,15 @@ def discover_feeds(html: bytes | str, url: str) -> list[DiscoveredFeed]:
 def guess_feed_urls(url: str) -> list[str]:
     """Common feed addresses to try for a site without <link rel="alternate">.
 
-    Paths under the page's own directory come first (a blog under /blog/), then the
-    site root: `/feed` (WordPress), `/rss.xml` (Drupal), `/atom.xml`, `/index.xml`
-    (Hugo), `/feed.xml` (Jekyll), `/rss`.
+    Paths under the page's own directory: `/feed` (WordPress), `/rss.xml` (Drupal),
+    `/atom.xml`, `/index.xml` (Hugo), `/feed.xml` (Jekyll), `/rss`. The site root is tried
+    only for a home page: for a listing deeper in the site (/news/, /reports/) the root's
+    feed is often another selection, and must not silently replace the page the editor chose.
     """
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         return []
     root = f"{parts.scheme}://{parts.netloc}/"
     directory = parts.path.rsplit("/", 1)[0].strip("/")
-    bases = [f"{root}{directory}/", root] if directory else [root]
+    bases = [f"{root}{directory}/"] if directory else [root]
     return [base + path for base in bases for path in GUESS_PATHS]
