@@ -1,6 +1,6 @@
 """Page sources: a listing page's article links, followed and extracted into entries.
 
-Orchestration only (the network through the fetcher passed in, HTML through pages.py):
+Orchestration only (the network through the fetcher passed in, HTML through digestctl.pages):
 links already stored are not fetched again, and every article request goes through the
 same fetcher, so the global and per-host limits hold.
 """

@@ -1,4 +1,4 @@
-"""pages.py: metadata from each kind of evidence, listing links, feed discovery, and a
+"""digestctl.pages: metadata from each kind of evidence, listing links, feed discovery, and a
 fuzz that no page can break the extractor."""
 
 from __future__ import annotations
