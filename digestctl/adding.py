@@ -24,8 +24,8 @@ from digestctl.sourcesfile import append_sources, appended
 from digestctl.urls import canonicalize_url
 
 if TYPE_CHECKING:
-    from digestctl.core import FetcherLike
     from digestctl.fetch import FetchRequest, FetchResponse
+    from digestctl.fetcher import FetcherLike
     from digestctl.pages import DiscoveredFeed
     from digestctl.store import Store
 

@@ -18,8 +18,8 @@ from digestctl import drafts
 from digestctl.drafts import Draft, DraftEntry
 
 if TYPE_CHECKING:
-    from digestctl.core import FetcherLike
     from digestctl.fetch import FetchFailure, FetchResponse
+    from digestctl.fetcher import FetcherLike
     from digestctl.picks import Archive, Window
     from digestctl.workspace import Workspace
 

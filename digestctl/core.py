@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from digestctl.errors import DigestError, FetchError, ParseError
@@ -25,15 +25,12 @@ from digestctl.urls import canonicalize_url, url_id
 
 if TYPE_CHECKING:
     from digestctl.config import FetchSettings
-    from digestctl.fetch import FetchRequest, FetchResponse
+    from digestctl.fetch import FetchResponse
+    from digestctl.fetcher import FetcherLike as FetcherLike  # its old home; callers still use it
 
 # A source failing this many runs in a row, or for this long, needs a person (cron alerts).
 ALERT_AFTER_FAILURES = 3
 ALERT_AFTER = timedelta(days=1)
-
-
-class FetcherLike(Protocol):
-    async def fetch(self, req: FetchRequest) -> FetchResponse: ...
 
 
 class Outcome(StrEnum):

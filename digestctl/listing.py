@@ -17,8 +17,8 @@ from digestctl.models import FeedEntry, Source
 from digestctl.urls import canonicalize_url, is_safe_link
 
 if TYPE_CHECKING:
-    from digestctl.core import FetcherLike
     from digestctl.fetch import FetchResponse
+    from digestctl.fetcher import FetcherLike
     from digestctl.store import Store
 
 
