@@ -21,6 +21,7 @@ EXAMPLES = 'forced labour, "forced labour", traffick*, qatar OR gulf, -vacancy'
 # A quoted phrase (closed or not), or a run of non-space characters; either may carry a
 # leading "-" and a trailing "*".
 _TOKEN = re.compile(r'(-?)(?:"([^"]*)("?)(\*?)|([^\s"]+?)(\*?)(?=[\s"]|$))')
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,9 @@ class Term:
         quoted = '"' + self.text.replace('"', '""') + '"'
         return quoted + "*" if self.prefix else quoted
 
-    def words(self) -> str:
-        """The text with spaces collapsed: what a word scan looks for."""
-        return " ".join(self.text.split())
+    def words(self) -> list[str]:
+        """The words of the text (runs of letters and digits, as the index reads them)."""
+        return _WORD.findall(self.text)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def parse_search(query: str) -> Search:
             pending_or = True
             continue
         text = phrase if phrase is not None else word
-        if not any(ch.isalnum() for ch in text):
+        if not _WORD.search(text):
             if pending_or:
                 raise _error(query, "OR needs a word on each side", "qatar OR gulf")
             continue  # punctuation alone ("-", "&", "%"): nothing a word index holds

@@ -684,11 +684,12 @@ def _fts_filter(search: Search, where: list[str], args: list[str]) -> None:
 
 
 def _scan_filter(search: Search, where: list[str], args: list[str]) -> None:
-    """The search without FTS5: substrings of title or summary, case-insensitive for ASCII
-    (so `labour` also finds `labours`; a prefix is a substring too)."""
+    """The search without FTS5: a term's words in order within title or summary, as
+    substrings, case-insensitive for ASCII (so `labour` also finds `labourers`)."""
 
-    def contains(text: str) -> str:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    def contains(words: list[str]) -> str:
+        escaped = (w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words)
+        pattern = "%" + "%".join(escaped) + "%"
         args.extend((pattern, pattern))
         return (
             "(coalesce(title, '') LIKE ? ESCAPE '\\' OR coalesce(summary, '') LIKE ? ESCAPE '\\')"
