@@ -270,7 +270,7 @@ def format_item_line(item: Item, place: Placement | None, layout: LineLayout) ->
         used += layout.draft_width + 2 if layout.draft_width else 0
         room = max(layout.width - used - cell_len(warning) - 1, 20)
         if cell_len(title) > room:
-            title = set_cell_size(title, room - 1) + "…"
+            title = set_cell_size(title, room - 1).rstrip() + "…"
     return "  ".join([*cells, title]) + (_paint(warning, "warn", color) if warning else "")
 
 
