@@ -10,7 +10,8 @@ whole processes, wall clock, median of N runs after one warm-up run:
   --search          `items --search "forced labour"`, on the terminal and to a file, and
                     `--search '"forced labour" traffick*'` (a phrase and a prefix) to a file
 
-and the peak memory (max RSS) of each run, to show that output to a file streams: the same
+with the CPU time (user + system) each process used, which a busy machine sways less, and
+the peak memory (max RSS) of each run, to show that output to a file streams: the same
 memory at 100,000 items as at 15,000.
 
     .venv/bin/python bench/listing.py [--sizes 15000 100000] [--runs 5] [--code DIR]
@@ -167,6 +168,7 @@ def seed(root: Path, n: int, exe: list[str], env: dict[str, str]) -> None:
 @dataclass
 class Run:
     seconds: float
+    cpu: float  # user + system time of the process: less swayed by a busy machine
     max_rss_mb: float
     out_bytes: int
 
@@ -193,7 +195,7 @@ def run_pty(cmd: list[str], env: dict[str, str]) -> Run:
     os.close(master)
     if proc.returncode:
         raise SystemExit(f"{cmd} failed ({proc.returncode})")
-    return Run(elapsed, usage.ru_maxrss / 1024, total)
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, total)
 
 
 def run_file(cmd: list[str], env: dict[str, str], out: Path) -> Run:
@@ -207,7 +209,7 @@ def run_file(cmd: list[str], env: dict[str, str], out: Path) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"{cmd} failed ({proc.returncode})")
-    return Run(elapsed, usage.ru_maxrss / 1024, out.stat().st_size)
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.stat().st_size)
 
 
 def main() -> None:
@@ -242,6 +244,7 @@ def main() -> None:
     )
     print(f"digestctl from {Path(where.stdout.strip()).parent}")
     print(f"median of {args.runs} runs (after one warm-up); wall clock of the whole process")
+    print(f"load average at the start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             ws = Path(tmp) / f"ws{n}"
@@ -273,13 +276,15 @@ def main() -> None:
                     for _ in range(args.runs)
                 ]
                 secs = statistics.median(r.seconds for r in runs)
+                cpu = statistics.median(r.cpu for r in runs)
                 rss = max(r.max_rss_mb for r in runs)
                 size = runs[-1].out_bytes
                 print(
-                    f"  {name:<29} {secs:7.3f} s   (min {min(r.seconds for r in runs):.3f})"
-                    f"   max RSS {rss:6.1f} MB   output {size / 1e6:6.2f} MB",
+                    f"  {name:<29} {secs:6.3f} s (min {min(r.seconds for r in runs):.3f})"
+                    f"   cpu {cpu:6.3f} s   max RSS {rss:6.1f} MB   output {size / 1e6:6.2f} MB",
                     flush=True,
                 )
+        print(f"\nload average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

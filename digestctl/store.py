@@ -208,7 +208,7 @@ def _create_search_index(db: sqlite3.Connection) -> None:
 ITEM_ORDERS = {
     "newest": "coalesce(published, first_seen) DESC, first_seen DESC, id",
 }
-_NEWEST_FIRST = f"ORDER BY {ITEM_ORDERS['newest']}"
+_NEWEST_FIRST = f"ORDER BY {ITEM_ORDERS['newest']}"  # for queries outside ItemQuery
 # The keys and order of `items --json` (output.format_item is the same shape in Python).
 _ITEM_JSON = (
     "json_object('id', id, 'source', source, 'title', title, 'url', url, 'summary', summary,"
@@ -302,18 +302,24 @@ class Store:
         it): build the index again.
         """
         self.search_index = fts5_available(self._db)
+        if not self._search_index_out_of_step():
+            return
+        with self._write() as db:
+            if not self._search_index_out_of_step():  # another process did it meanwhile
+                return
+            if self.search_index:
+                _create_search_index(db)
+            else:
+                for name in _SEARCH_TRIGGERS:
+                    db.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+    def _search_index_out_of_step(self) -> bool:
         marks = ",".join("?" * len(_SEARCH_TRIGGERS))
         triggers = self._db.execute(
             f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
             list(_SEARCH_TRIGGERS),
         ).fetchone()[0]
-        if self.search_index and triggers < len(_SEARCH_TRIGGERS):
-            with self._write() as db:
-                _create_search_index(db)
-        elif not self.search_index and triggers:
-            with self._write() as db:
-                for name in _SEARCH_TRIGGERS:
-                    db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        return bool(triggers < len(_SEARCH_TRIGGERS) if self.search_index else triggers > 0)
 
     # -- items ---------------------------------------------------------------------------
 

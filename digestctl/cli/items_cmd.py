@@ -145,7 +145,7 @@ def register(app: typer.Typer) -> None:
                     output.print_note(footer)
             else:
                 layout = output.LineLayout(
-                    draft_width=max((len(d.name) for d in archive.drafts), default=0)
+                    draft_width=max(5, *(len(d.name) for d in archive.drafts))
                     if archive.by_key
                     else 0,
                     width=shutil.get_terminal_size().columns if terminal else None,
