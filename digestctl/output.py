@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from digestctl.core import FetchReport, SourceOutcome
     from digestctl.models import Source
     from digestctl.picks import Placement
-    from digestctl.store import ItemJson, SourceState
+    from digestctl.store import ItemJson, ItemLine, SourceState
 
 
 def stdout_is_terminal() -> bool:
@@ -246,19 +246,20 @@ def format_items_header(layout: LineLayout) -> str:
     return _paint("  ".join([*cells, "title"]), "head", layout.color)
 
 
-def format_item_line(item: Item, place: Placement | None, layout: LineLayout) -> str:
+def format_item_line(row: ItemLine, place: Placement | None, layout: LineLayout) -> str:
     """One item on one line: id, date, source, status, [draft], title (+ already featured)."""
-    color = layout.color
-    status = item.status.value
-    cells = [
-        _paint(item.id.ljust(10), "id", color),
-        (item.published or item.first_seen).strftime("%Y-%m-%d"),
-        _paint(_cell(item.source, LINE_SOURCE_WIDTH), "source", color),
-        _paint(status.ljust(7), status, color),
-    ]
+    source = _cell(row.source, LINE_SOURCE_WIDTH)
+    status = f"{row.status:<7}"
+    if layout.color:
+        head = (
+            f"{_paint(f'{row.id:<10}', 'id', True)}  {row.date}  {_paint(source, 'source', True)}"
+            f"  {_paint(status, row.status, True)}  "
+        )
+    else:
+        head = f"{row.id:<10}  {row.date}  {source}  {status}  "
     if layout.draft_width:
-        cells.append(_cell((place.draft or "") if place else "", layout.draft_width))
-    title = " ".join((item.title or item.url or "(untitled)").split())
+        head += _cell((place.draft or "") if place else "", layout.draft_width) + "  "
+    title = " ".join((row.title or row.url or "(untitled)").split())
     warning = ""
     if place is not None and place.featured_in:
         verb = "also in" if place.draft else "already featured in"
@@ -271,20 +272,20 @@ def format_item_line(item: Item, place: Placement | None, layout: LineLayout) ->
         room = max(layout.width - used - cell_len(warning) - 1, 20)
         if cell_len(title) > room:
             title = set_cell_size(title, room - 1).rstrip() + "…"
-    return "  ".join([*cells, title]) + (_paint(warning, "warn", color) if warning else "")
+    return head + title + (_paint(warning, "warn", layout.color) if warning else "")
 
 
-def print_items_lines(rows: Iterable[tuple[Item, Placement | None]], layout: LineLayout) -> int:
+def print_items_lines(rows: Iterable[tuple[ItemLine, Placement | None]], layout: LineLayout) -> int:
     """Write item lines as they come (constant memory); returns how many were written."""
     count = 0
 
     def lines() -> Iterator[str]:
         nonlocal count
-        for item, place in rows:
+        for row, place in rows:
             if count == 0:
                 yield format_items_header(layout) + "\n"
             count += 1
-            yield format_item_line(item, place, layout) + "\n"
+            yield format_item_line(row, place, layout) + "\n"
 
     _write_chunks(sys.stdout, lines())
     return count

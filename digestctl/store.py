@@ -48,6 +48,17 @@ class ItemJson(NamedTuple):
     json: str
 
 
+class ItemLine(NamedTuple):
+    """What one line of a long listing shows, read without building an Item."""
+
+    id: str
+    url: str | None
+    status: str  # an ItemStatus value (compares equal to the enum member)
+    source: str
+    date: str  # YYYY-MM-DD (UTC) of the publication date, else of first seen
+    title: str | None
+
+
 @dataclass(frozen=True)
 class SourceState:
     name: str
@@ -428,6 +439,13 @@ class Store:
         sql, args = self._select(f"id, url, status, {_ITEM_JSON}", query)
         for row in self._db.execute(sql, args):
             yield ItemJson(*row)
+
+    def iter_item_lines(self, query: ItemQuery) -> Iterator[ItemLine]:
+        """As iter_items, only what a listing line shows: several times cheaper per row."""
+        columns = "id, url, status, source, substr(coalesce(published, first_seen), 1, 10), title"
+        sql, args = self._select(columns, query)
+        for row in self._db.execute(sql, args):
+            yield ItemLine(*row)
 
     def count_matching(self, query: ItemQuery) -> int:
         """How many items the query's filters select, whatever its limit and offset."""

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 from digestctl import output
 from digestctl.cli import app
-from digestctl.models import Item, ItemStatus
+from digestctl.models import ItemStatus
 from digestctl.picks import Placement
-from digestctl.store import ItemJson, NewItem, Store
+from digestctl.store import ItemJson, ItemLine, NewItem, Store
 from digestctl.workspace import Workspace, init_workspace
 
 COUNT = 15_000
@@ -249,33 +249,20 @@ class CountingOut(io.StringIO):
         return False
 
 
-def _items(out: CountingOut, count: int) -> Iterator[Item]:
+def _rows(out: CountingOut, count: int) -> Iterator[ItemLine]:
     for n in range(count):
         if n == count - 1 and count > 1000:
             # Output has gone out before the last row is read: nothing waits for the end.
             assert out.writes >= 3
         it = stored(n)
-        yield Item(
-            it.id,
-            it.source,
-            it.title,
-            it.url,
-            it.summary,
-            it.published,
-            None,
-            None,
-            ItemStatus.NEW,
-            NOW,
-            NOW,
-        )
+        assert it.published is not None
+        yield ItemLine(it.id, it.url, "new", it.source, f"{it.published:%Y-%m-%d}", it.title)
 
 
 def test_lines_are_written_as_rows_arrive(monkeypatch: pytest.MonkeyPatch) -> None:
     out = CountingOut()
     monkeypatch.setattr("sys.stdout", out)
-    shown = output.print_items_lines(
-        ((item, None) for item in _items(out, 2000)), output.LineLayout()
-    )
+    shown = output.print_items_lines(((row, None) for row in _rows(out, 2000)), output.LineLayout())
     assert shown == 2000
     assert out.getvalue().count("\n") == 2001
 
@@ -285,8 +272,7 @@ def test_json_is_written_as_rows_arrive(monkeypatch: pytest.MonkeyPatch, lines: 
     out = CountingOut()
     monkeypatch.setattr("sys.stdout", out)
     rows = (
-        (ItemJson(i.id, i.url, i.status.value, json.dumps({"id": i.id})), None)
-        for i in _items(out, 2000)
+        (ItemJson(i.id, i.url, i.status, json.dumps({"id": i.id})), None) for i in _rows(out, 2000)
     )
     output.print_items_json(rows, lines=lines)
     text = out.getvalue()
@@ -301,7 +287,7 @@ def test_pretty_json_for_a_person_is_json(monkeypatch: pytest.MonkeyPatch) -> No
         monkeypatch.setattr("sys.stdout", out)
         rows = (
             (ItemJson(i.id, i.url, "new", json.dumps({"id": i.id})), Placement("d1", ("d0",)))
-            for i in _items(out, count)
+            for i in _rows(out, count)
         )
         output.print_items_json(rows, lines=False, pretty=True)
         parsed = json.loads(out.getvalue())
@@ -311,7 +297,7 @@ def test_pretty_json_for_a_person_is_json(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_an_item_line_shows_its_draft_and_where_it_was_featured() -> None:
-    item = next(_items(CountingOut(), 1))
+    item = next(_rows(CountingOut(), 1))
     layout = output.LineLayout(draft_width=8)
     line = output.format_item_line(item, Placement(None, ("week-47",)), layout)
     assert line.endswith("Story 0: forced labour on farms  ⚠ already featured in week-47")
@@ -324,7 +310,7 @@ def test_an_item_line_shows_its_draft_and_where_it_was_featured() -> None:
         "title",
     ]
     narrow = output.LineLayout(width=80, color=True)
-    long = Item(**{**item.__dict__, "title": "word " * 40})
+    long = item._replace(title="word " * 40)
     shown = output.format_item_line(long, None, narrow)
     assert re.sub(r"\x1b\[[0-9;]*m", "", shown).endswith("word…")
     assert len(re.sub(r"\x1b\[[0-9;]*m", "", shown)) <= 80

@@ -203,3 +203,17 @@ def test_fts5_detection_matches_this_sqlite(tmp_path: Path) -> None:
         expected = False
     assert store_module.fts5_available(db) is expected
     db.close()
+
+
+def test_listing_lines_agree_with_items(store: Store) -> None:
+    store.upsert_items([item(60, published=None)], NOW + timedelta(days=2))
+    query = ItemQuery(search=parse_search("-nothing"))
+    full = list(store.iter_items(query))
+    lines = list(store.iter_item_lines(query))
+    assert [(r.id, r.url, r.status, r.source, r.title) for r in lines] == [
+        (i.id, i.url, i.status, i.source, i.title) for i in full
+    ]
+    assert [r.date for r in lines] == [
+        (i.published or i.first_seen).strftime("%Y-%m-%d") for i in full
+    ]
+    assert lines[0].date == "2026-12-01"  # first seen, for want of a publication date

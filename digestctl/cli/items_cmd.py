@@ -152,7 +152,7 @@ def register(app: typer.Typer) -> None:
                     color=output.use_color(sys.stdout),
                 )
                 shown = output.print_items_lines(
-                    _placed(store.iter_items(query), archive, current), layout
+                    _placed(store.iter_item_lines(query), archive, current), layout
                 )
                 if not shown:
                     output.print_note("no items match; `digestctl fetch` gathers new ones")
