@@ -15,6 +15,7 @@ the peak memory (max RSS) of each run, to show that output to a file streams: th
 memory at 100,000 items as at 15,000.
 
     .venv/bin/python bench/listing.py [--sizes 15000 100000] [--runs 5] [--code DIR]
+                                      [--only json nl search]
 
 `--code DIR` runs the digestctl package found in DIR instead (e.g. an older checkout made
 with `git archive OLDSHA digestctl | tar -x -C DIR`), seeding its workspace with its own
@@ -217,6 +218,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[15_000, 100_000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--code", type=Path, help="run the digestctl package in this folder")
+    parser.add_argument(
+        "--only", nargs="+", default=[], help="run only the cases whose name has one of these"
+    )
     parser.add_argument("--seed", type=Path, help=argparse.SUPPRESS)  # internal: build, exit
     args = parser.parse_args()
 
@@ -269,6 +273,8 @@ def main() -> None:
                 ("--search phrase+prefix, file", ["--search", SEARCH_FTS], False),
             ]
             for name, extra, on_pty in cases:
+                if args.only and not any(word in name for word in args.only):
+                    continue
                 cmd = [*items, *extra]
                 run_pty(cmd, env) if on_pty else run_file(cmd, env, out)  # warm-up (+migration)
                 runs = [
