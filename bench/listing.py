@@ -6,6 +6,7 @@ whole processes, wall clock, median of N runs after one warm-up run:
 
   table, terminal   `items` with stdout and stderr on a pseudo-terminal (120x40), read to EOF
   table, file       `items > file` (every item)
+  --all, terminal   `items --all` on the pseudo-terminal (every item)
   --json, --nl      into a file
   --search          `items --search "forced labour"`, on the terminal and to a file, and
                     `--search '"forced labour" traffick*'` (a phrase and a prefix) to a file
@@ -266,6 +267,7 @@ def main() -> None:
             cases = [  # name, extra arguments, on a terminal (else into a file)
                 ("table, terminal", [], True),
                 ("table, to a file", [], False),
+                ("--all, terminal", ["--all"], True),
                 ("--json, to a file", ["--json"], False),
                 ("--nl, to a file", ["--nl"], False),
                 ("--search, terminal", ["--search", SEARCH], True),
