@@ -146,6 +146,15 @@ class Config:
             raise ConfigError(problems)
         return tuple(known[n] for n in dict.fromkeys(names))
 
+    def tagged(self, tags: list[str]) -> tuple[str, ...]:
+        """Names of the sources carrying any of `tags` (compared ignoring case)."""
+        wanted = {t.casefold() for t in tags}
+        return tuple(s.name for s in self.sources if wanted & {t.casefold() for t in s.tags})
+
+    def tags(self) -> tuple[str, ...]:
+        """Every tag in use, sorted."""
+        return tuple(sorted({t for s in self.sources for t in s.tags}, key=str.casefold))
+
 
 def load_config(path: Path) -> Config:
     """Read and validate sources.toml."""

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -23,7 +24,12 @@ if TYPE_CHECKING:
     from digestctl.core import FetchReport, SourceOutcome
     from digestctl.models import Source
     from digestctl.picks import Placement
-    from digestctl.store import ItemJson, SourceState
+    from digestctl.store import ItemJson, ItemLine, SourceState
+
+
+def stdout_is_terminal() -> bool:
+    """Whether a person reads stdout (a table and a page), not a pipe or a file."""
+    return sys.stdout.isatty()
 
 
 def use_color(stream: TextIO) -> bool:
@@ -83,26 +89,57 @@ def format_item(item: Item, extra: Mapping[str, Any] | None = None) -> dict[str,
 
 
 def print_items_json(
-    rows: Sequence[ItemJson], extras: Mapping[str, Mapping[str, Any]], *, lines: bool
+    rows: Iterable[tuple[ItemJson, Placement | None]], *, lines: bool, pretty: bool = False
 ) -> None:
-    """`items --json`/`--nl`: rows serialised by SQLite, each given its `extras` keys
-    (or DEFAULT_ITEM_EXTRAS) without a round trip through Python objects."""
+    """`items --json`/`--nl`, streamed: rows serialised by SQLite, each given its draft and
+    featured_in keys without a round trip through Python objects. `pretty` indents (for a
+    person at a terminal)."""
     default_tail = "," + json.dumps(DEFAULT_ITEM_EXTRAS)[1:]
-    pieces = [
-        row.json[:-1]
-        + (
-            "," + json.dumps(dict(extras[row.id]), ensure_ascii=False)[1:]
-            if row.id in extras
-            else default_tail
+
+    def piece(row: ItemJson, place: Placement | None) -> str:
+        if place is None:
+            return row.json[:-1] + default_tail
+        extra = {"draft": place.draft, "featured_in": list(place.featured_in)}
+        return row.json[:-1] + "," + json.dumps(extra, ensure_ascii=False)[1:]
+
+    out = sys.stdout
+    if pretty and not lines:
+        pieces = (piece(r, p) for r, p in rows)
+        _write_chunks(
+            out,
+            (
+                ("[\n" if n == 0 else ",\n") + _indent(json.dumps(json.loads(text), indent=2))
+                for n, text in enumerate(pieces)
+            ),
+            empty="[",
         )
-        for row in rows
-    ]
-    if lines:
-        sys.stdout.write("".join(p + "\n" for p in pieces))
-    elif sys.stdout.isatty():
-        print_json([json.loads(p) for p in pieces])
+        out.write("\n]\n")
+    elif lines:
+        _write_chunks(out, (piece(r, p) + "\n" for r, p in rows))
     else:
-        sys.stdout.write("[" + ",".join(pieces) + "]\n")
+        _write_chunks(
+            out, (("[" if n == 0 else ",") + piece(r, p) for n, (r, p) in enumerate(rows)), "["
+        )
+        out.write("]\n")
+
+
+def _indent(text: str) -> str:
+    return "  " + text.replace("\n", "\n  ")
+
+
+def _write_chunks(out: TextIO, texts: Iterable[str], empty: str = "", size: int = 512) -> None:
+    """Write `texts` a few hundred at a time: streamed, with few write calls. `empty` is
+    written when there are none (the opening bracket the first text would have carried)."""
+    chunk: list[str] = []
+    wrote = False
+    for text in texts:
+        chunk.append(text)
+        if len(chunk) >= size:
+            out.write("".join(chunk))
+            chunk.clear()
+            wrote = True
+    if chunk or not wrote:
+        out.write("".join(chunk) if chunk else empty)
 
 
 DEFAULT_ITEM_EXTRAS: Mapping[str, Any] = {"draft": None, "featured_in": []}
@@ -177,6 +214,100 @@ def print_items_table(
             cells.append(_escape(place.draft or "") if place else "")
         table.add_row(*cells, title)
     console().print(table)
+
+
+# -- item lines: the streamed listing (a pipe, a file, or --all on a terminal) ------------
+
+_ANSI = {"id": "36", "source": "35", "picked": "32", "skipped": "2", "warn": "33", "head": "1"}
+LINE_SOURCE_WIDTH = 18
+
+
+@dataclass(frozen=True)
+class LineLayout:
+    """Column widths of item lines, fixed before the first row (rows stream)."""
+
+    draft_width: int = 0  # 0: no draft column (no draft holds anything)
+    width: int | None = None  # cut titles to fit this many cells (a terminal); None: never
+    color: bool = False
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if color and style in _ANSI else text
+
+
+def _cell(text: str, width: int) -> str:
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_items_header(layout: LineLayout) -> str:
+    cells = ["id".ljust(10), "date".ljust(10), "source".ljust(LINE_SOURCE_WIDTH), "status "]
+    if layout.draft_width:
+        cells.append("draft".ljust(layout.draft_width))
+    return _paint("  ".join([*cells, "title"]), "head", layout.color)
+
+
+def format_item_line(row: ItemLine, place: Placement | None, layout: LineLayout) -> str:
+    """One item on one line: id, date, source, status, [draft], title (+ already featured)."""
+    source = _cell(row.source, LINE_SOURCE_WIDTH)
+    status = f"{row.status:<7}"
+    if layout.color:
+        head = (
+            f"{_paint(f'{row.id:<10}', 'id', True)}  {row.date}  {_paint(source, 'source', True)}"
+            f"  {_paint(status, row.status, True)}  "
+        )
+    else:
+        head = f"{row.id:<10}  {row.date}  {source}  {status}  "
+    if layout.draft_width:
+        head += _cell((place.draft or "") if place else "", layout.draft_width) + "  "
+    title = " ".join((row.title or row.url or "(untitled)").split())
+    warning = ""
+    if place is not None and place.featured_in:
+        verb = "also in" if place.draft else "already featured in"
+        warning = f"  ⚠ {verb} {', '.join(place.featured_in)}"
+    if layout.width is not None:
+        from rich.cells import cell_len, set_cell_size
+
+        used = 10 + 10 + LINE_SOURCE_WIDTH + 7 + 2 * 4  # the cells before the title
+        used += layout.draft_width + 2 if layout.draft_width else 0
+        room = max(layout.width - used - cell_len(warning) - 1, 20)
+        if cell_len(title) > room:
+            title = set_cell_size(title, room - 1).rstrip() + "…"
+    return head + title + (_paint(warning, "warn", layout.color) if warning else "")
+
+
+def print_items_lines(rows: Iterable[tuple[ItemLine, Placement | None]], layout: LineLayout) -> int:
+    """Write item lines as they come (constant memory); returns how many were written."""
+    count = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal count
+        for row, place in rows:
+            if count == 0:
+                yield format_items_header(layout) + "\n"
+            count += 1
+            yield format_item_line(row, place, layout) + "\n"
+
+    _write_chunks(sys.stdout, lines())
+    return count
+
+
+def format_more_items(shown_from: int, shown: int, total: int, page: int) -> str | None:
+    """The footer under a page of items: how many more there are and how to see them."""
+    end = shown_from + shown
+    if total <= end and shown_from == 0:
+        return None
+    more = total - end
+    where = (
+        f"showing {shown_from + 1:,}–{end:,} of {total:,} items"
+        if shown
+        else (f"no items past {shown_from:,} (there are {total:,})")
+    )
+    if more <= 0:
+        return where
+    return (
+        f"{where}; {more:,} more: --offset {end} for the next {min(page, more):,},"
+        f" --limit N for N at once, --all for every one"
+    )
 
 
 def _escape(text: str) -> str:

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from digestctl.errors import StoreError, UsageError
 from digestctl.models import Item, ItemStatus
+from digestctl.search import Search, parse_search
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -47,6 +48,17 @@ class ItemJson(NamedTuple):
     json: str
 
 
+class ItemLine(NamedTuple):
+    """What one line of a long listing shows, read without building an Item."""
+
+    id: str
+    url: str | None
+    status: str  # an ItemStatus value (compares equal to the enum member)
+    source: str
+    date: str  # YYYY-MM-DD (UTC) of the publication date, else of first seen
+    title: str | None
+
+
 @dataclass(frozen=True)
 class SourceState:
     name: str
@@ -69,6 +81,23 @@ class UpsertResult:
     new: tuple[str, ...]  # ids of items seen for the first time
     seen: int  # entries that matched an item already stored
     duplicates: int  # new items that look like a story already stored from another source
+
+
+@dataclass(frozen=True)
+class ItemQuery:
+    """Which items a listing wants, in what order and which page. Every filter runs in SQL
+    and they combine (AND)."""
+
+    status: ItemStatus | None = None
+    # Each group: items seen from any of these sources; every group must hold. (`--source`
+    # makes one group, `--tag` another, so `--source a --tag uk` is both.)
+    sources: tuple[tuple[str, ...], ...] = ()
+    since: datetime | None = None
+    search: Search | None = None
+    include_duplicates: bool = True
+    order: str = "newest"  # a key of ITEM_ORDERS
+    limit: int | None = None
+    offset: int = 0
 
 
 def _v0_to_v1(db: sqlite3.Connection) -> None:
@@ -125,10 +154,72 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
             db.execute(statement)
 
 
-_MIGRATIONS = [_v0_to_v1]
+def _add_search_index(db: sqlite3.Connection) -> None:
+    """`items --search`: a full-text index over title and summary, where SQLite has FTS5
+    (else searches scan; Store._sync_search_index builds it once a build with FTS5 opens
+    the store)."""
+    if fts5_available(db):
+        _create_search_index(db)
+
+
+_MIGRATIONS = [_v0_to_v1, _add_search_index]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
-_NEWEST_FIRST = "ORDER BY coalesce(published, first_seen) DESC, first_seen DESC, id"
+# The full-text index is an external-content FTS5 table: it holds only the index, and
+# reads title and summary from `items` by rowid. Triggers keep it in step with `items`.
+# Caution: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY, as
+# `items` is; anything that vacuums must then run _create_search_index again (a rebuild).
+_SEARCH_TRIGGERS = {
+    "items_search_insert": "AFTER INSERT ON items BEGIN"
+    " INSERT INTO items_fts (rowid, title, summary) VALUES (new.rowid, new.title, new.summary);"
+    " END",
+    "items_search_delete": "AFTER DELETE ON items BEGIN"
+    " INSERT INTO items_fts (items_fts, rowid, title, summary)"
+    " VALUES ('delete', old.rowid, old.title, old.summary);"
+    " END",
+    # Only when the text changes: a fetch touches every item it sees again (last_seen).
+    "items_search_update": "AFTER UPDATE OF title, summary ON items"
+    " WHEN old.title IS NOT new.title OR old.summary IS NOT new.summary BEGIN"
+    " INSERT INTO items_fts (items_fts, rowid, title, summary)"
+    " VALUES ('delete', old.rowid, old.title, old.summary);"
+    " INSERT INTO items_fts (rowid, title, summary) VALUES (new.rowid, new.title, new.summary);"
+    " END",
+}
+
+
+def fts5_available(db: sqlite3.Connection) -> bool:
+    """Whether this SQLite build has FTS5 (most do; some system builds leave it out)."""
+    try:
+        return (
+            db.execute("SELECT 1 FROM pragma_module_list WHERE name = 'fts5'").fetchone()
+            is not None
+        )
+    except sqlite3.OperationalError:  # built without the introspection pragmas: try it
+        try:
+            db.execute("CREATE VIRTUAL TABLE temp.fts5_probe USING fts5(x)")
+        except sqlite3.OperationalError:
+            return False
+        db.execute("DROP TABLE temp.fts5_probe")
+        return True
+
+
+def _create_search_index(db: sqlite3.Connection) -> None:
+    """Create (or repair) the full-text index and its triggers, and index every item."""
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(title, summary,"
+        " content='items', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')"
+    )
+    for name, body in _SEARCH_TRIGGERS.items():
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+    db.execute("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
+
+
+# How listings may be sorted: ItemQuery.order names one. The last keys make the order total,
+# so that --offset pages neither repeat nor skip an item.
+ITEM_ORDERS = {
+    "newest": "coalesce(published, first_seen) DESC, first_seen DESC, id",
+}
+_NEWEST_FIRST = f"ORDER BY {ITEM_ORDERS['newest']}"  # for queries outside ItemQuery
 # The keys and order of `items --json` (output.format_item is the same shape in Python).
 _ITEM_JSON = (
     "json_object('id', id, 'source', source, 'title', title, 'url', url, 'summary', summary,"
@@ -155,6 +246,7 @@ class Store:
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
+            self._sync_search_index()
         except sqlite3.DatabaseError as e:
             raise StoreError(
                 f"{path}: cannot open the state database: {e}",
@@ -211,6 +303,34 @@ class Store:
                 _MIGRATIONS[version](db)
                 db.execute(f"PRAGMA user_version = {version + 1}")
                 version += 1
+
+    def _sync_search_index(self) -> None:
+        """Use the full-text index where this SQLite has FTS5, and keep it true to `items`.
+
+        A workspace can move between machines whose SQLite differ. Without FTS5, the index's
+        triggers would make every write fail ("no such module: fts5"): drop them (searches
+        scan instead). With FTS5 and no triggers (the store was made, or written, without
+        it): build the index again.
+        """
+        self.search_index = fts5_available(self._db)
+        if not self._search_index_out_of_step():
+            return
+        with self._write() as db:
+            if not self._search_index_out_of_step():  # another process did it meanwhile
+                return
+            if self.search_index:
+                _create_search_index(db)
+            else:
+                for name in _SEARCH_TRIGGERS:
+                    db.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+    def _search_index_out_of_step(self) -> bool:
+        marks = ",".join("?" * len(_SEARCH_TRIGGERS))
+        triggers = self._db.execute(
+            f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
+            list(_SEARCH_TRIGGERS),
+        ).fetchone()[0]
+        return bool(triggers < len(_SEARCH_TRIGGERS) if self.search_index else triggers > 0)
 
     # -- items ---------------------------------------------------------------------------
 
@@ -304,6 +424,36 @@ class Store:
             )
         return found
 
+    def iter_items(self, query: ItemQuery) -> Iterator[Item]:
+        """The items a query selects, streamed from the cursor (constant memory)."""
+        sql, args = self._select(_ITEM_COLUMNS, query)
+        for row in self._db.execute(sql, args):
+            yield _item(row)
+
+    def iter_items_json(self, query: ItemQuery) -> Iterator[ItemJson]:
+        """As iter_items, each item already serialised by SQLite in the `items --json` shape.
+
+        `items --json` over a large store spends most of its time building objects only to
+        serialise them again; SQLite writes the same JSON in C, several times faster.
+        """
+        sql, args = self._select(f"id, url, status, {_ITEM_JSON}", query)
+        for row in self._db.execute(sql, args):
+            yield ItemJson(*row)
+
+    def iter_item_lines(self, query: ItemQuery) -> Iterator[ItemLine]:
+        """As iter_items, only what a listing line shows: several times cheaper per row."""
+        columns = "id, url, status, source, substr(coalesce(published, first_seen), 1, 10), title"
+        sql, args = self._select(columns, query)
+        for row in self._db.execute(sql, args):
+            yield ItemLine(*row)
+
+    def count_matching(self, query: ItemQuery) -> int:
+        """How many items the query's filters select, whatever its limit and offset."""
+        where, args = self._where(query)
+        return int(
+            self._db.execute(f"SELECT count(*) FROM items WHERE {where}", args).fetchone()[0]
+        )
+
     def list_items(
         self,
         *,
@@ -315,11 +465,8 @@ class Store:
         include_duplicates: bool = True,
     ) -> list[Item]:
         """Items newest first (by publication date, else first seen)."""
-        where, args = _item_filter(status, source, since, search, include_duplicates)
-        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where} {_NEWEST_FIRST}"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [_item(r) for r in self._db.execute(sql, args)]
+        query = _simple_query(status, source, since, search, limit, include_duplicates)
+        return list(self.iter_items(query))
 
     def list_items_json(
         self,
@@ -330,16 +477,42 @@ class Store:
         search: str | None = None,
         limit: int | None = None,
     ) -> list[ItemJson]:
-        """As list_items, each item already serialised by SQLite in the `items --json` shape.
+        """As list_items, serialised by SQLite (see iter_items_json)."""
+        return list(self.iter_items_json(_simple_query(status, source, since, search, limit)))
 
-        `items --json` over a large store spends most of its time building objects only to
-        serialise them again; SQLite writes the same JSON in C, several times faster.
-        """
-        where, args = _item_filter(status, source, since, search, True)
-        sql = f"SELECT id, url, status, {_ITEM_JSON} FROM items WHERE {where} {_NEWEST_FIRST}"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [ItemJson(*r) for r in self._db.execute(sql, args)]
+    def _select(self, columns: str, query: ItemQuery) -> tuple[str, list[str]]:
+        try:
+            order = ITEM_ORDERS[query.order]
+        except KeyError:
+            raise ValueError(f"unknown item order {query.order!r}") from None
+        where, args = self._where(query)
+        sql = f"SELECT {columns} FROM items WHERE {where} ORDER BY {order}"
+        if query.limit is not None or query.offset:
+            sql += f" LIMIT {-1 if query.limit is None else int(query.limit)}"
+            sql += f" OFFSET {int(query.offset)}"
+        return sql, args
+
+    def _where(self, query: ItemQuery) -> tuple[str, list[str]]:
+        where: list[str] = ["1"]
+        args: list[str] = []
+        if query.status is not None:
+            where.append("status = ?")
+            args.append(query.status.value)
+        for group in query.sources:
+            marks = ",".join("?" * len(group)) or "NULL"
+            where.append(f"id IN (SELECT item_id FROM item_sources WHERE source IN ({marks}))")
+            args += group
+        if query.since is not None:
+            where.append("coalesce(published, first_seen) >= ?")
+            args.append(_iso_required(query.since))
+        if query.search is not None:
+            if self.search_index:
+                _fts_filter(query.search, where, args)
+            else:
+                _scan_filter(query.search, where, args)
+        if not query.include_duplicates:
+            where.append("duplicate_of IS NULL")
+        return " AND ".join(where), args
 
     def get_item(self, item_id: str) -> Item:
         row = self._db.execute(
@@ -506,31 +679,50 @@ _SOURCE_COLUMNS = (
 )
 
 
-def _item_filter(
+def _simple_query(
     status: ItemStatus | None,
     source: str | None,
     since: datetime | None,
     search: str | None,
-    include_duplicates: bool,
-) -> tuple[str, list[str]]:
-    where: list[str] = ["1"]
-    args: list[str] = []
-    if status is not None:
-        where.append("status = ?")
-        args.append(status.value)
-    if source is not None:
-        where.append("id IN (SELECT item_id FROM item_sources WHERE source = ?)")
-        args.append(source)
-    if since is not None:
-        where.append("coalesce(published, first_seen) >= ?")
-        args.append(_iso_required(since))
-    for word in (search or "").split():
-        where.append("(title LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\')")
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        args += [pattern, pattern]
-    if not include_duplicates:
-        where.append("duplicate_of IS NULL")
-    return " AND ".join(where), args
+    limit: int | None,
+    include_duplicates: bool = True,
+) -> ItemQuery:
+    return ItemQuery(
+        status=status,
+        sources=((source,),) if source is not None else (),
+        since=since,
+        search=parse_search(search) if search and search.strip() else None,
+        include_duplicates=include_duplicates,
+        limit=limit,
+    )
+
+
+def _fts_filter(search: Search, where: list[str], args: list[str]) -> None:
+    wanted, unwanted = search.fts5_all(), search.fts5_none()
+    if wanted is not None:
+        where.append("rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+        args.append(wanted)
+    if unwanted is not None:
+        where.append("rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+        args.append(unwanted)
+
+
+def _scan_filter(search: Search, where: list[str], args: list[str]) -> None:
+    """The search without FTS5: a term's words in order within title or summary, as
+    substrings, case-insensitive for ASCII (so `labour` also finds `labourers`)."""
+
+    def contains(words: list[str]) -> str:
+        escaped = (w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words)
+        pattern = "%" + "%".join(escaped) + "%"
+        args.extend((pattern, pattern))
+        return (
+            "(coalesce(title, '') LIKE ? ESCAPE '\\' OR coalesce(summary, '') LIKE ? ESCAPE '\\')"
+        )
+
+    for group in search.all_of:
+        where.append("(" + " OR ".join(contains(t.words()) for t in group) + ")")
+    for term in search.none_of:
+        where.append("NOT " + contains(term.words()))
 
 
 def _source_state(r: Sequence[object]) -> SourceState:
