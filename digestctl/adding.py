@@ -184,7 +184,8 @@ def add_story(
     typed_key = canonicalize_url(url) or url
     if store.get_item_by_key(typed_key) is not None:
         return AddedStory(_store_story(store, typed_key, None, now), created=False, fetched=False)
-    request = FetchRequest(url=url, timeout=timeout, max_bytes=settings.max_bytes)
+    # Typed by the editor: trusted, whatever its address (its redirects are checked).
+    request = FetchRequest(url=url, timeout=timeout, max_bytes=settings.max_bytes, trusted=True)
     response = _run(fetcher, settings, lambda f: _fetch(f, request, for_source=False))
     kind = _kind(response)
     if kind == "feed":
@@ -437,8 +438,10 @@ def source_with_defaults(config: Config, table: Mapping[str, Any]) -> Source:
 
 async def _probe(fetcher: FetcherLike, source: Source, max_bytes: int) -> _Found:
     from digestctl.fetch import FetchRequest
-    from digestctl.listing import with_login
+    from digestctl.listing import vouched_for, with_login
     from digestctl.pages import discover_feeds, guess_feed_urls
+
+    page: FetchResponse | None = None  # once fetched, the typed URL's answer
 
     def request(url: str, timeout: float | None = None) -> FetchRequest:
         at, headers = with_login(url, source)
@@ -448,9 +451,13 @@ async def _probe(fetcher: FetcherLike, source: Source, max_bytes: int) -> _Found
             user_agent=source.user_agent,
             headers=headers,
             max_bytes=max_bytes,
+            # The typed URL is the editor's; addresses found on its page are checked.
+            trusted=page is None or vouched_for(url, source, page),
+            allow_private=source.allow_private,
         )
 
     response = await _fetch(fetcher, request(source.url), for_source=True)
+    page = response
     moved = response.permanent_redirect
     here = _with_userinfo(moved, source.url) if moved else source.url
     moved_from = source.url if moved else None
@@ -547,6 +554,8 @@ async def _try_feed(
     try:
         response = await fetcher.fetch(req)
     except FetchError as e:
+        if str(getattr(e, "kind", "")) == "private":
+            return None  # a page pointing at an internal address: not this source's feed
         status = getattr(e, "status", None)
         if status is not None and 400 <= status < 500:
             return None  # not there (404), or not for us: try the next address
