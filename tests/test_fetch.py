@@ -521,7 +521,9 @@ def fetch_many(
 ) -> list[tuple[FetchRequest, FetchResponse | FetchFailure]]:
     async def go() -> list[tuple[FetchRequest, FetchResponse | FetchFailure]]:
         async with Fetcher(**options) as f:
-            return [result async for result in f.fetch_all(FetchRequest(u, trusted=True) for u in urls)]
+            return [
+                result async for result in f.fetch_all(FetchRequest(u, trusted=True) for u in urls)
+            ]
 
     results: list[tuple[FetchRequest, FetchResponse | FetchFailure]] = run(go())
     return results
