@@ -293,7 +293,8 @@ def item_flood(size: int = 10 * 1024 * 1024 - 1024, unit: bytes = b"<item/>") ->
 
 
 def json_item_flood(size: int = 10 * 1024 * 1024 - 1024) -> bytes:
-    """The JSON Feed twin of item_flood: 2.6 million `{}` items, ~1 GB as Python dicts."""
+    """The JSON Feed twin of item_flood: 3.5 million `{}` items; json.loads builds them all
+    (254 MB at its peak, measured with tracemalloc)."""
     head = b'{"version": "https://jsonfeed.org/version/1.1", "title": "JSON flood", "items": ['
     tail = b"{}]}"
     return head + b"{}," * ((size - len(head) - len(tail)) // 3) + tail

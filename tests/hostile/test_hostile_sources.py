@@ -659,7 +659,7 @@ def test_a_flood_of_empty_items_is_cheap(tmp_path: Path, flood: Callable[[], byt
     assert done.killed is None, f"killed {done.killed}"
     assert done.returncode in (0, 1), done.stderr  # stored (a capped number) or refused
     assert done.wall < 8.0
-    # Read whole, the JSON flood peaked at 318 MB (1.5 million dicts); capped, ~70-110 MB.
+    # Read whole, the JSON flood peaked at 318 MB RSS (3.5 million dicts); capped, 69-111 MB.
     assert done.max_rss_mb < 200
 
 
