@@ -21,7 +21,7 @@ from digestctl.core import to_new_item
 from digestctl.errors import ConfigError, FetchError, ParseError, UsageError
 from digestctl.models import FeedEntry, Item, ParsedFeed, Source, SourceType
 from digestctl.sourcesfile import append_sources, appended
-from digestctl.urls import canonicalize_url
+from digestctl.urls import canonicalize_url, without_login
 
 if TYPE_CHECKING:
     from digestctl.core import FetcherLike
@@ -437,6 +437,16 @@ def source_with_defaults(config: Config, table: Mapping[str, Any]) -> Source:
 
 
 async def _probe(fetcher: FetcherLike, source: Source, max_bytes: int) -> _Found:
+    blocked: list[str] = []
+    found = await _probe_blocking(fetcher, source, max_bytes, blocked)
+    return replace(found, notes=found.notes + tuple(f"not followed: {b}" for b in blocked))
+
+
+async def _probe_blocking(
+    fetcher: FetcherLike, source: Source, max_bytes: int, blocked: list[str]
+) -> _Found:
+    """_probe, with the addresses found on the page that led to a private address (not
+    fetched) added to `blocked`."""
     from digestctl.fetch import FetchRequest
     from digestctl.listing import vouched_for, with_login
     from digestctl.pages import discover_feeds, guess_feed_urls
@@ -488,7 +498,7 @@ async def _probe(fetcher: FetcherLike, source: Source, max_bytes: int) -> _Found
 
     tried: list[str] = []
     for offered in advertised[:MAX_ADVERTISED]:
-        feed = await _try_feed(fetcher, request(offered.url), tried)
+        feed = await _try_feed(fetcher, request(offered.url), tried, blocked)
         if feed is not None:
             return _Found(
                 SourceType.FEED,
@@ -502,7 +512,7 @@ async def _probe(fetcher: FetcherLike, source: Source, max_bytes: int) -> _Found
     guesses = [g for g in guess_feed_urls(response.url) if g not in tried]
     for guess in guesses:
         try:
-            feed = await _try_feed(fetcher, request(guess, GUESS_TIMEOUT), tried)
+            feed = await _try_feed(fetcher, request(guess, GUESS_TIMEOUT), tried, blocked)
         except _StopGuessing:
             break
         if feed is not None:
@@ -547,7 +557,7 @@ class _StopGuessing(Exception):
 
 
 async def _try_feed(
-    fetcher: FetcherLike, req: FetchRequest, tried: list[str]
+    fetcher: FetcherLike, req: FetchRequest, tried: list[str], blocked: list[str]
 ) -> tuple[str, ParsedFeed] | None:
     """(URL to write, parsed feed) if `req` answers with a feed; None if it does not."""
     tried.append(req.url)
@@ -555,7 +565,9 @@ async def _try_feed(
         response = await fetcher.fetch(req)
     except FetchError as e:
         if str(getattr(e, "kind", "")) == "private":
-            return None  # a page pointing at an internal address: not this source's feed
+            # A page pointing at an internal address: not followed, and said so.
+            blocked.append(f"{_printable(without_login(req.url))}: {e.message}")
+            return None
         status = getattr(e, "status", None)
         if status is not None and 400 <= status < 500:
             return None  # not there (404), or not for us: try the next address

@@ -436,3 +436,24 @@ def test_every_form_of_a_private_address_is_blocked(address: str) -> None:
     with pytest.raises(PrivateAddressError):
         connect(CheckedBackend(resolver, network))
     assert network.connected == []
+
+
+def test_sources_add_does_not_follow_a_page_to_a_private_feed(
+    tmp_path: Path, server: TestServer, hosts: TestServer, internal: Any
+) -> None:
+    rss = b"<rss version='2.0'><channel><title>Own feed</title><item><title>x</title>"
+    rss += b"<link>http://example.org/x</link></item></channel></rss>"
+    elsewhere = hosts.route("/feed.xml", static(rss, content_type="application/rss+xml"))
+    server.route("/site/feed", static(rss, content_type="application/rss+xml"))
+    page = (
+        f'<html><head><link rel="alternate" type="application/rss+xml" href="{elsewhere}">'
+        "</head><body><p>Home</p></body></html>"
+    ).encode()
+    url = server.route("/site/", static(page, content_type=HTML))
+    ws = workspace(tmp_path, "")
+    done = cli(ws, "sources", "add", url)
+    assert done.exit_code == 0, done.output
+    assert f"not followed: {elsewhere}: blocked: private address 127.0.0.2" in done.stderr
+    assert hosts.requests_for("/feed.xml") == []
+    # Its own origin's feed (the source is on a private address the editor typed) is fine.
+    assert server.url("/site/feed") in ws.joinpath("sources.toml").read_text(encoding="utf-8")
