@@ -457,3 +457,17 @@ def test_sources_add_does_not_follow_a_page_to_a_private_feed(
     assert hosts.requests_for("/feed.xml") == []
     # Its own origin's feed (the source is on a private address the editor typed) is fine.
     assert server.url("/site/feed") in ws.joinpath("sources.toml").read_text(encoding="utf-8")
+
+
+def test_proxy_variables_cannot_route_around_the_check(
+    server: TestServer, hosts: TestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing listens on the "proxy": were it used, every request would fail to connect.
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.9:9")
+    monkeypatch.setenv("ALL_PROXY", "http://127.0.0.9:9")
+    url = server.route("/direct", static(SECRET, content_type=HTML))
+    assert fetch(FetchRequest(url, trusted=True)).status == 200
+    inside = hosts.route("/p", static(SECRET, content_type=HTML), host="127.0.0.2")
+    with pytest.raises(FetchFailure) as info:
+        fetch(FetchRequest(inside))
+    assert info.value.kind is FetchErrorKind.PRIVATE
