@@ -112,6 +112,15 @@ async def _fetch(fetcher: FetcherLike, req: FetchRequest, *, for_source: bool) -
         return await fetcher.fetch(req)
     except FetchError as e:
         where = getattr(e, "url", None) or req.url
+        if str(getattr(e, "kind", "")) == "private":
+            # The typed URL is trusted; only a redirect can have led here.
+            raise FetchError(
+                f"{where}: redirects to a private address ({getattr(e, 'address', '?')}): blocked",
+                hint="if that is right (an intranet site), use the address it redirects to"
+                + (
+                    ", or add it with --no-check and set allow_private = true" if for_source else ""
+                ),
+            ) from e
         raise FetchError(f"{where}: {e.message}", hint=_hint_for(e, for_source)) from e
 
 

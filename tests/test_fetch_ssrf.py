@@ -222,7 +222,7 @@ def test_adding_a_private_url_by_hand_is_allowed(
     hop = hosts.route("/hop", redirect(internal["b"], 302), "127.0.0.2")
     refused = cli(ws, "add", hop)
     assert refused.exit_code == 1
-    assert "blocked: private address 127.0.0.3" in refused.stderr
+    assert f"{hop}: redirects to a private address (127.0.0.3): blocked" in refused.stderr
 
 
 def test_check_does_not_verify_private_links(
