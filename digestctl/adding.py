@@ -21,7 +21,7 @@ from digestctl.core import to_new_item
 from digestctl.errors import ConfigError, FetchError, ParseError, UsageError
 from digestctl.models import FeedEntry, Item, ParsedFeed, Source, SourceType
 from digestctl.sourcesfile import append_sources, appended
-from digestctl.urls import canonicalize_url
+from digestctl.urls import canonicalize_url, without_login
 
 if TYPE_CHECKING:
     from digestctl.fetch import FetchRequest, FetchResponse
@@ -112,6 +112,15 @@ async def _fetch(fetcher: FetcherLike, req: FetchRequest, *, for_source: bool) -
         return await fetcher.fetch(req)
     except FetchError as e:
         where = getattr(e, "url", None) or req.url
+        if str(getattr(e, "kind", "")) == "private":
+            # The typed URL is trusted; only a redirect can have led here.
+            raise FetchError(
+                f"{where}: redirects to a private address ({getattr(e, 'address', '?')}): blocked",
+                hint="if that is right (an intranet site), use the address it redirects to"
+                + (
+                    ", or add it with --no-check and set allow_private = true" if for_source else ""
+                ),
+            ) from e
         raise FetchError(f"{where}: {e.message}", hint=_hint_for(e, for_source)) from e
 
 
@@ -184,7 +193,8 @@ def add_story(
     typed_key = canonicalize_url(url) or url
     if store.get_item_by_key(typed_key) is not None:
         return AddedStory(_store_story(store, typed_key, None, now), created=False, fetched=False)
-    request = FetchRequest(url=url, timeout=timeout, max_bytes=settings.max_bytes)
+    # Typed by the editor: trusted, whatever its address (its redirects are checked).
+    request = FetchRequest(url=url, timeout=timeout, max_bytes=settings.max_bytes, trusted=True)
     response = _run(fetcher, settings, lambda f: _fetch(f, request, for_source=False))
     kind = _kind(response)
     if kind == "feed":
@@ -436,9 +446,21 @@ def source_with_defaults(config: Config, table: Mapping[str, Any]) -> Source:
 
 
 async def _probe(fetcher: FetcherLike, source: Source, max_bytes: int) -> _Found:
+    blocked: list[str] = []
+    found = await _probe_blocking(fetcher, source, max_bytes, blocked)
+    return replace(found, notes=found.notes + tuple(f"not followed: {b}" for b in blocked))
+
+
+async def _probe_blocking(
+    fetcher: FetcherLike, source: Source, max_bytes: int, blocked: list[str]
+) -> _Found:
+    """_probe, with the addresses found on the page that led to a private address (not
+    fetched) added to `blocked`."""
     from digestctl.fetch import FetchRequest
-    from digestctl.listing import with_login
+    from digestctl.listing import vouched_for, with_login
     from digestctl.pages import discover_feeds, guess_feed_urls
+
+    page: FetchResponse | None = None  # once fetched, the typed URL's answer
 
     def request(url: str, timeout: float | None = None) -> FetchRequest:
         at, headers = with_login(url, source)
@@ -448,9 +470,13 @@ async def _probe(fetcher: FetcherLike, source: Source, max_bytes: int) -> _Found
             user_agent=source.user_agent,
             headers=headers,
             max_bytes=max_bytes,
+            # The typed URL is the editor's; addresses found on its page are checked.
+            trusted=page is None or vouched_for(url, source, page),
+            allow_private=source.allow_private,
         )
 
     response = await _fetch(fetcher, request(source.url), for_source=True)
+    page = response
     moved = response.permanent_redirect
     here = _with_userinfo(moved, source.url) if moved else source.url
     moved_from = source.url if moved else None
@@ -481,7 +507,7 @@ async def _probe(fetcher: FetcherLike, source: Source, max_bytes: int) -> _Found
 
     tried: list[str] = []
     for offered in advertised[:MAX_ADVERTISED]:
-        feed = await _try_feed(fetcher, request(offered.url), tried)
+        feed = await _try_feed(fetcher, request(offered.url), tried, blocked)
         if feed is not None:
             return _Found(
                 SourceType.FEED,
@@ -495,7 +521,7 @@ async def _probe(fetcher: FetcherLike, source: Source, max_bytes: int) -> _Found
     guesses = [g for g in guess_feed_urls(response.url) if g not in tried]
     for guess in guesses:
         try:
-            feed = await _try_feed(fetcher, request(guess, GUESS_TIMEOUT), tried)
+            feed = await _try_feed(fetcher, request(guess, GUESS_TIMEOUT), tried, blocked)
         except _StopGuessing:
             break
         if feed is not None:
@@ -540,13 +566,17 @@ class _StopGuessing(Exception):
 
 
 async def _try_feed(
-    fetcher: FetcherLike, req: FetchRequest, tried: list[str]
+    fetcher: FetcherLike, req: FetchRequest, tried: list[str], blocked: list[str]
 ) -> tuple[str, ParsedFeed] | None:
     """(URL to write, parsed feed) if `req` answers with a feed; None if it does not."""
     tried.append(req.url)
     try:
         response = await fetcher.fetch(req)
     except FetchError as e:
+        if str(getattr(e, "kind", "")) == "private":
+            # A page pointing at an internal address: not followed, and said so.
+            blocked.append(f"{_printable(without_login(req.url))}: {e.message}")
+            return None
         status = getattr(e, "status", None)
         if status is not None and 400 <= status < 500:
             return None  # not there (404), or not for us: try the next address

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -38,6 +38,7 @@ class LinkStatus(StrEnum):
     DEAD = "dead"  # 4xx/5xx, DNS, refused, timeout, TLS, redirect loop
     BLOCKED = "blocked"  # the server refuses robots (403, bot walls): check it by hand
     UNSAFE = "unsafe"  # not http(s)/mailto: the export prints it as plain text
+    PRIVATE = "private"  # leads to a private address: not fetched (SECURITY.md)
     SKIPPED = "skipped"  # mailto: nothing to fetch
 
 
@@ -132,7 +133,7 @@ def check_draft(
     now = now or datetime.now(UTC)
     draft = drafts.load_draft(path)
     warnings: list[str] = []
-    tags, concurrency, per_host = _source_tags(ws, warnings)
+    tags, concurrency, per_host, intranet = _source_tags(ws, warnings)
     archive = load_archive(ws)
     warnings += [f"unreadable draft: {p}" for p in archive.problems]
     if not draft.entries:
@@ -143,6 +144,7 @@ def check_draft(
     if verify_links:
         if on_start is not None:
             on_start(len(places))
+        sources = {e.id: e.source for e in draft.entries}
         links = asyncio.run(
             verify(
                 places,
@@ -150,6 +152,12 @@ def check_draft(
                 timeout=timeout,
                 concurrency=concurrency,
                 per_host=per_host,
+                # Links of entries whose source has allow_private = true.
+                allow_private={
+                    url
+                    for url, where in places.items()
+                    if any(sources.get(w) in intranet for w in where)
+                },
             )
         )
         warnings += _offline_warning(links)
@@ -168,9 +176,11 @@ def check_draft(
     )
 
 
-def _source_tags(ws: Workspace, warnings: list[str]) -> tuple[dict[str, tuple[str, ...]], int, int]:
-    """Tags by source name, and the fetch limits, from sources.toml. A broken file costs
-    the per-tag balance only, with a warning."""
+def _source_tags(
+    ws: Workspace, warnings: list[str]
+) -> tuple[dict[str, tuple[str, ...]], int, int, frozenset[str]]:
+    """Tags by source name, the fetch limits and the sources with allow_private = true,
+    from sources.toml. A broken file costs the per-tag balance only, with a warning."""
     from digestctl.config import load_config
     from digestctl.errors import ConfigError
 
@@ -179,9 +189,10 @@ def _source_tags(ws: Workspace, warnings: list[str]) -> tuple[dict[str, tuple[st
     except ConfigError as e:
         first = e.problems[0] if e.problems else e.message
         warnings.append(f"cannot read tags from sources.toml ({first}); per-tag balance left out")
-        return {}, 16, 2
+        return {}, 16, 2, frozenset()
     tags = {s.name: s.tags for s in config.sources}
-    return tags, config.fetch.concurrency, config.fetch.per_host
+    intranet = frozenset(s.name for s in config.sources if s.allow_private)
+    return tags, config.fetch.concurrency, config.fetch.per_host, intranet
 
 
 # -- links -------------------------------------------------------------------------------
@@ -234,9 +245,11 @@ async def verify(
     timeout: float = 15.0,
     concurrency: int = 16,
     per_host: int = 2,
+    allow_private: Collection[str] = (),
 ) -> list[LinkCheck]:
     """Fetch every http(s) link concurrently (within the fetcher's limits); the others are
-    judged by their scheme. Results keep the order of `places`."""
+    judged by their scheme. Results keep the order of `places`. A link leading to a private
+    address is not fetched (PRIVATE), unless it is in `allow_private`."""
     if fetcher is None:
         from digestctl.fetch import Fetcher
 
@@ -244,16 +257,19 @@ async def verify(
         async with Fetcher(
             concurrency=concurrency, per_host=per_host, retries=1, backoff=0.5, max_retry_wait=5
         ) as own:
-            return await verify(places, fetcher=own, timeout=timeout)
+            return await verify(places, fetcher=own, timeout=timeout, allow_private=allow_private)
     return list(
         await asyncio.gather(
-            *(_verify_one(url, tuple(where), fetcher, timeout) for url, where in places.items())
+            *(
+                _verify_one(url, tuple(where), fetcher, timeout, url in allow_private)
+                for url, where in places.items()
+            )
         )
     )
 
 
 async def _verify_one(
-    url: str, where: tuple[str, ...], fetcher: FetcherLike, timeout: float
+    url: str, where: tuple[str, ...], fetcher: FetcherLike, timeout: float, allow_private: bool
 ) -> LinkCheck:
     from digestctl.fetch import FetchErrorKind, FetchFailure, FetchRequest
 
@@ -262,7 +278,10 @@ async def _verify_one(
         return LinkCheck(url, where, LinkStatus.SKIPPED, detail="e-mail address: not fetched")
     if scheme not in ("http", "https"):
         return _unsafe(url, where)
-    request = FetchRequest(url, timeout=timeout, max_bytes=LINK_MAX_BYTES)
+    # Links in a draft came from feeds and pages: checked, like any discovered URL.
+    request = FetchRequest(
+        url, timeout=timeout, max_bytes=LINK_MAX_BYTES, allow_private=allow_private
+    )
     loop = asyncio.get_running_loop()
     started = loop.time()
     try:
@@ -321,6 +340,18 @@ def _same_url(a: str, b: str) -> bool:
 def _failed(url: str, where: tuple[str, ...], e: FetchFailure, elapsed: float) -> LinkCheck:
     from digestctl.fetch import FetchErrorKind
 
+    if e.kind is FetchErrorKind.PRIVATE:
+        return LinkCheck(
+            url,
+            where,
+            LinkStatus.PRIVATE,
+            e.status,
+            None,
+            f"not checked: private address {e.address}"
+            " (set allow_private = true for its source to allow)",
+            str(e.kind),
+            elapsed,
+        )
     blocked = e.kind is FetchErrorKind.BLOCKED
     status = LinkStatus.BLOCKED if blocked else LinkStatus.DEAD
     detail = e.reason + ("; it may open in a browser: check it by hand" if blocked else "")

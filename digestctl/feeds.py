@@ -205,9 +205,78 @@ def sniff_format(data: bytes) -> str | None:
 
 def _load_json(data: bytes) -> object:
     try:
-        return json.loads(data.decode("utf-8-sig", errors="replace"))
+        return load_json_capped(data.decode("utf-8-sig", errors="replace"))
     except (ValueError, RecursionError):
         return None
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_JSON_VALUE = json.JSONDecoder().raw_decode  # (text, index) -> (value, end)
+
+
+def load_json_capped(text: str) -> Any:
+    """json.loads, except that an object's "items" array is read only as far as its first
+    MAX_ENTRIES elements, and nothing after them is read at all (as with XML floods):
+    10 MB of `{}` items would otherwise be 1.5 million dicts. ValueError when malformed."""
+    at = _JSON_SPACE.match(text).end()  # type: ignore[union-attr]
+    if not text.startswith("{", at):
+        return json.loads(text)
+    document: dict[str, Any] = {}
+    at = _json_skip(text, at + 1)
+    if text.startswith("}", at):
+        return _json_end(text, at + 1, document)
+    while True:
+        if not text.startswith('"', at):
+            raise ValueError(f"Expecting property name enclosed in double quotes: char {at}")
+        key, at = _JSON_VALUE(text, at)
+        at = _json_skip(text, at)
+        if not text.startswith(":", at):
+            raise ValueError(f"Expecting ':' delimiter: char {at}")
+        at = _json_skip(text, at + 1)
+        if key == "items" and text.startswith("[", at):
+            items, at, complete = _json_items(text, at)
+            document[key] = items
+            if not complete:
+                return document
+        else:
+            document[key], at = _JSON_VALUE(text, at)
+        at = _json_skip(text, at)
+        if text.startswith(",", at):
+            at = _json_skip(text, at + 1)
+        elif text.startswith("}", at):
+            return _json_end(text, at + 1, document)
+        else:
+            raise ValueError(f"Expecting ',' delimiter: char {at}")
+
+
+def _json_items(text: str, at: int) -> tuple[list[Any], int, bool]:
+    """The array at `at`: (its first MAX_ENTRIES values, where reading stopped, whether
+    the array ended there)."""
+    items: list[Any] = []
+    at = _json_skip(text, at + 1)
+    if text.startswith("]", at):
+        return items, at + 1, True
+    while len(items) < MAX_ENTRIES:
+        value, at = _JSON_VALUE(text, at)
+        items.append(value)
+        at = _json_skip(text, at)
+        if text.startswith(",", at):
+            at = _json_skip(text, at + 1)
+        elif text.startswith("]", at):
+            return items, at + 1, True
+        else:
+            raise ValueError(f"Expecting ',' delimiter: char {at}")
+    return items, at, False
+
+
+def _json_skip(text: str, at: int) -> int:
+    return _JSON_SPACE.match(text, at).end()  # type: ignore[union-attr]
+
+
+def _json_end(text: str, at: int, document: dict[str, Any]) -> dict[str, Any]:
+    if _json_skip(text, at) != len(text):
+        raise ValueError(f"Extra data: char {at}")
+    return document
 
 
 def _is_json_feed(document: object) -> bool:
@@ -778,7 +847,7 @@ def _atom_entry(
 def _parse_json_feed(data: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
     text, _ = _decode(data, content_type)
     try:
-        document = json.loads(text)
+        document = load_json_capped(text)
     except RecursionError as error:
         raise ParseError("malformed JSON: nested too deeply") from error
     except ValueError as error:

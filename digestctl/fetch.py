@@ -2,7 +2,8 @@
 
 I/O module, the only httpx importer. Global and per-host concurrency limits, conditional
 GET, bounded redirects and retries, a deadline and a size cap that hold against hostile
-servers (trickles, endless bodies, gzip bombs). Failures are `FetchFailure` with a kind.
+servers (trickles, endless bodies, gzip bombs), and no connection to a private address for
+a URL the editor did not configure (SECURITY.md). Failures are `FetchFailure` with a kind.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import socket
 import ssl
 import stat
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate, parsedate_to_datetime
 from enum import StrEnum
@@ -24,9 +25,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import httpcore
 import httpx
 
 from digestctl import __version__
+from digestctl.addresses import address_kind
 from digestctl.errors import FetchError
 from digestctl.urls import without_login
 
@@ -58,6 +61,7 @@ class FetchErrorKind(StrEnum):
     BLOCKED = "blocked"
     SIZE = "size"
     REDIRECTS = "redirects"
+    PRIVATE = "private"  # a discovered URL or a redirect led to a private address
     OTHER = "other"
 
 
@@ -77,6 +81,7 @@ class FetchFailure(FetchError):
         status: int | None = None,
         hint: str | None = None,
         retry_not_before: datetime | None = None,
+        address: str | None = None,
     ) -> None:
         super().__init__(reason, hint=hint)
         self.kind = kind
@@ -84,6 +89,7 @@ class FetchFailure(FetchError):
         self.url = url
         self.status = status
         self.retry_not_before = retry_not_before
+        self.address = address  # the private address a PRIVATE failure refused
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,10 @@ class FetchRequest:
     user_agent: str | None = None  # None: the Fetcher's
     headers: Mapping[str, str] = field(default_factory=dict, hash=False)
     max_bytes: int = MAX_BYTES  # cap on the body after decompression
+    # The editor configured this URL (sources.toml, `add`): its own address is not checked,
+    # nor, when it is private, a redirect to its own origin. Anything else is checked.
+    trusted: bool = False
+    allow_private: bool = False  # the source's allow_private: no address is checked
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,9 @@ class FetchResponse:
     retry_not_before: datetime | None  # from Retry-After / Cache-Control max-age, capped
     charset: str | None  # from Content-Type only, lower-cased
     elapsed: float  # seconds for the successful attempt, redirects included
+    # The request's own URL was answered from a private address (a trusted intranet URL):
+    # links on its origin share its trust.
+    origin_private: bool = False
 
 
 class _Retry(Exception):
@@ -131,6 +144,7 @@ class _Hop:
     content: bytes = b""
     charset: str | None = None
     location: str | None = None
+    private: bool = False  # answered from a non-public address
 
 
 def _utcnow() -> datetime:
@@ -157,6 +171,7 @@ class Fetcher:
         max_retry_wait: float = 30.0,
         max_defer: timedelta = timedelta(hours=6),
         transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         self.concurrency = concurrency
@@ -171,19 +186,24 @@ class Fetcher:
         self._clock = clock
         self._global = asyncio.Semaphore(concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        self._client = httpx.AsyncClient(
-            http1=True,
-            http2=False,
-            follow_redirects=False,  # followed by hand: per-host limits, loops, 301 reports
-            transport=transport,
-            # Our semaphores bound the requests in flight; headroom covers connections
-            # still closing after a cancelled (timed-out) request.
-            limits=httpx.Limits(
-                max_connections=concurrency * 2,
-                max_keepalive_connections=concurrency * 2,
-                keepalive_expiry=15.0,
-            ),
+        # Our semaphores bound the requests in flight; headroom covers connections
+        # still closing after a cancelled (timed-out) request.
+        limits = httpx.Limits(
+            max_connections=concurrency * 2,
+            max_keepalive_connections=concurrency * 2,
+            keepalive_expiry=15.0,
         )
+        # Two pools: a connection opened to a trusted (perhaps private) host is never
+        # reused for a URL whose address must be checked. `transport` (tests) serves both.
+        if transport is None:
+            tls = httpx.create_ssl_context()  # one for both: loading certificates takes time
+            backend = CheckedBackend(resolver or resolve)
+            transport = httpx.AsyncHTTPTransport(verify=tls, limits=limits)
+            checked: httpx.AsyncBaseTransport = _CheckedTransport(tls, limits, backend)
+        else:
+            checked = transport
+        self._trusted_client = _client(transport)
+        self._checked_client = _client(checked)
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -192,7 +212,8 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._trusted_client.aclose()
+        await self._checked_client.aclose()
 
     async def fetch(self, req: FetchRequest) -> FetchResponse:
         """Fetch one URL; raise FetchFailure with a one-line reason if it cannot be had."""
@@ -264,7 +285,14 @@ class Fetcher:
         permanent: str | None = None
         only_permanent = True  # a temporary hop means the source URL must stay as it is
         started: float | None = None
-        for _ in range(self.max_redirects + 1):
+        origin_private = False
+        for hop_number in range(self.max_redirects + 1):
+            checked = not req.allow_private and (
+                not req.trusted
+                # A redirect is checked, unless it stays on the origin of a trusted URL
+                # that was itself answered from a private address (an intranet site).
+                or (hop_number > 0 and not (origin_private and _origin(url) == _origin(req.url)))
+            )
             # Host first, then the global slot: a request queued behind its host's limit
             # must not hold one of the global slots others could use.
             async with self._host_limit(url), self._global:
@@ -272,7 +300,7 @@ class Fetcher:
                     started = loop.time()  # queueing does not count against the timeout
                 try:
                     async with asyncio.timeout_at(started + req.timeout):
-                        hop = await self._exchange(url, req)
+                        hop = await self._exchange(url, req, checked=checked)
                 except TimeoutError:
                     raise FetchFailure(
                         FetchErrorKind.TIMEOUT,
@@ -281,8 +309,11 @@ class Fetcher:
                         url=without_login(req.url),
                         hint="if the site is just slow, raise `timeout` for this source",
                     ) from None
+            if hop_number == 0:
+                origin_private = hop.private
             if hop.location is None:
-                return self._response(req, hop, permanent, loop.time() - started)
+                response = self._response(req, hop, permanent, loop.time() - started)
+                return replace(response, origin_private=origin_private)
             target = _join(hop.url, hop.location)
             if urlsplit(target).scheme.lower() not in ("http", "https"):
                 raise FetchFailure(
@@ -315,7 +346,7 @@ class Fetcher:
             hint="put the final URL in sources.toml if it is the right one",
         )
 
-    async def _exchange(self, url: str, req: FetchRequest) -> _Hop:
+    async def _exchange(self, url: str, req: FetchRequest, *, checked: bool) -> _Hop:
         headers = httpx.Headers(
             {
                 "User-Agent": req.user_agent or self.user_agent,
@@ -333,16 +364,30 @@ class Fetcher:
             if not (cross_origin and name.lower() in _CREDENTIALS):
                 headers[name] = value
         timeout = httpx.Timeout(req.timeout, connect=min(self.connect_timeout, req.timeout))
+        client = self._checked_client if checked else self._trusted_client
         try:
-            async with self._client.stream("GET", url, headers=headers, timeout=timeout) as r:
+            async with client.stream("GET", url, headers=headers, timeout=timeout) as r:
                 found = {k.lower(): v for k, v in r.headers.items()}
                 final = str(r.url)
+                private = _answered_privately(r)
                 if r.status_code in _REDIRECTS and "location" in found:
-                    return _Hop(final, r.status_code, found, location=found["location"])
+                    return _Hop(
+                        final, r.status_code, found, location=found["location"], private=private
+                    )
                 if r.status_code == 304 or 200 <= r.status_code < 300:
                     content = b"" if r.status_code == 304 else await _read_body(r, req, found)
-                    return _Hop(final, r.status_code, found, content, r.charset_encoding)
+                    return _Hop(
+                        final, r.status_code, found, content, r.charset_encoding, private=private
+                    )
                 raise self._status_failure(r.status_code, found, req)
+        except PrivateAddressError as e:
+            raise FetchFailure(
+                FetchErrorKind.PRIVATE,
+                f"blocked: private address {e.address}"
+                " (set allow_private = true for this source to allow)",
+                url=without_login(req.url),
+                address=e.address,
+            ) from None
         except httpx.HTTPError as e:
             raise _transport_failure(e, url, req) from e
 
@@ -434,6 +479,123 @@ class Fetcher:
                 age = _int(headers.get("age")) or 0
                 seconds = max(seconds, max_age - age)
         return self._not_before(seconds) if seconds > 0 else None
+
+
+# -- the address check ---------------------------------------------------------------------
+
+# Host name and port to the addresses to try, in order (getaddrinfo, or a fake in tests).
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+class PrivateAddressError(Exception):
+    """A checked connection would have reached a non-public address."""
+
+    def __init__(self, host: str, address: str, kind: str) -> None:
+        super().__init__(f"{host} resolves to {kind} address {address}")
+        self.host = host
+        self.address = address
+        self.kind = kind
+
+
+async def resolve(host: str, port: int) -> list[str]:
+    """The host's addresses, as the system resolver gives them (numeric forms included:
+    `2130706433` and `0x7f.1` come back as 127.0.0.1)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class CheckedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, resolving names itself: every address is checked, and
+    the connection is made to a checked address (never to the name again, which a DNS
+    server could by then answer differently: rebinding). TLS still names the host (SNI,
+    certificate), since httpcore starts it with the URL's host name, not ours."""
+
+    def __init__(
+        self, resolver: Resolver, inner: httpcore.AsyncNetworkBackend | None = None
+    ) -> None:
+        self._resolver = resolver
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await self._resolver(host, port)
+        except TimeoutError as e:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from e
+        except OSError as e:  # socket.gaierror: the name does not resolve
+            raise httpcore.ConnectError(str(e)) from e
+        if not addresses:
+            raise httpcore.ConnectError(f"{host}: Name or service not known")
+        # Every address, not just the first: a name answering with one public and one
+        # private address is an attack, not a misconfiguration.
+        for address in addresses:
+            kind = address_kind(address)
+            if kind is not None:
+                raise PrivateAddressError(host, address.split("%", 1)[0], kind)
+        error: httpcore.ConnectError | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as e:
+                error = e
+        assert error is not None
+        raise error
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are never used for checked URLs")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _CheckedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport over a connection pool whose connections go through
+    CheckedBackend (httpx has no parameter for httpcore's network backend)."""
+
+    def __init__(
+        self, tls: ssl.SSLContext, limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend
+    ) -> None:
+        super().__init__(verify=tls, limits=limits)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=tls,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=False,
+            network_backend=backend,
+        )
+
+
+def _client(transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        http1=True,
+        http2=False,
+        follow_redirects=False,  # followed by hand: per-host limits, loops, 301 reports
+        transport=transport,
+    )
+
+
+def _answered_privately(r: httpx.Response) -> bool:
+    """Whether the response came from a non-public address (False when unknown: a test
+    transport has no socket)."""
+    stream = r.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    return isinstance(peer, tuple) and bool(peer) and address_kind(str(peer[0])) is not None
 
 
 async def _read_body(r: httpx.Response, req: FetchRequest, headers: Mapping[str, str]) -> bytes:

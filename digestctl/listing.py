@@ -68,16 +68,20 @@ async def entries_from_listing(
                 user_agent=source.user_agent,
                 headers=headers,
                 max_bytes=max_bytes,
+                trusted=vouched_for(link, source, listing),
+                allow_private=source.allow_private,
             )
         )
 
     answers = await asyncio.gather(*(fetch_article(link) for link in fresh), return_exceptions=True)
     entries: list[FeedEntry] = []
     failures: list[str] = []
+    blocked: list[str] = []
     site: str | None = None
     for link, answer in zip(fresh, answers, strict=True):
         if isinstance(answer, DigestError):
-            failures.append(f"{link}: {' '.join(str(answer).split())}")
+            message = f"{link}: {' '.join(str(answer).split())}"
+            (blocked if str(getattr(answer, "kind", "")) == "private" else failures).append(message)
             continue
         if isinstance(answer, BaseException):
             raise answer
@@ -96,14 +100,41 @@ async def entries_from_listing(
             )
         )
     if fresh and not entries:
-        raise FetchError(f"none of the {len(fresh)} article pages could be fetched: {failures[0]}")
+        first = (failures or blocked)[0]
+        raise FetchError(f"none of the {len(fresh)} article pages could be fetched: {first}")
     warnings = []
+    if blocked:
+        # Not stored, so seen again next run, and reported again: the editor decides.
+        if len(blocked) == 1:
+            warnings.append(f"1 article link not fetched: {blocked[0]}")
+        else:
+            warnings.append(
+                f"{len(blocked)} of {len(fresh)} article links not fetched, e.g. {blocked[0]}"
+            )
     if failures:
         warnings.append(
             f"{len(failures)} of {len(fresh)} article pages failed (tried again next run),"
             f" e.g. {failures[0]}"
         )
     return entries, site, warnings
+
+
+def vouched_for(link: str, source: Source, listing: FetchResponse) -> bool:
+    """Whether `link`, found on the source's page, is trusted as the source's own URL is:
+    it is on that URL's origin, and that URL was answered from a private address (an
+    intranet source the editor chose). A public source's links are checked like any others,
+    so a public site whose DNS is later pointed at an internal address gains nothing."""
+    return listing.origin_private and _origin(link) == _origin(source.url)
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1  # an invalid port matches nothing
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), parts.hostname, port or default
 
 
 # Headers that carry a login, as on a redirect in fetch.py: they stay on their own origin.

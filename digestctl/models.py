@@ -35,6 +35,8 @@ class Source:
     links: str | None = None  # CSS selector for item links on a listing page
     user_agent: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    # Links and redirects may reach private addresses (an intranet source); see SECURITY.md.
+    allow_private: bool = False
     line: int | None = None  # where it stands in sources.toml, for messages
 
 

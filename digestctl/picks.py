@@ -4,16 +4,20 @@ another draft. File and store I/O; no terminal.
 
 Every change writes the draft first (re-read under its lock) and the store second, and
 `reconcile` repairs the store from the drafts, so a crash between the two loses nothing:
-the draft files are the truth about what is picked.
+the draft files are the truth about what is picked. Each decision is logged in the store
+(Store.record_decision, in the transaction that sets the status), so `undo_last` can
+revert the latest ones whichever session made them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -21,7 +25,7 @@ from digestctl import drafts
 from digestctl.drafts import Draft, DraftEntry
 from digestctl.errors import DraftError, UsageError
 from digestctl.models import Item, ItemStatus
-from digestctl.store import Store
+from digestctl.store import LoggedDecision, Store
 from digestctl.urls import canonicalize_url
 from digestctl.workspace import Workspace, write_atomic
 
@@ -305,6 +309,7 @@ class Decision:
     entry_before: DraftEntry | None
     entry_after: DraftEntry | None
     position_before: int | None = None  # 1-based place within its section
+    logged: LoggedDecision | None = None  # its row in the store's decisions log
 
 
 @contextlib.contextmanager
@@ -387,23 +392,24 @@ class Desk:
         statuses = self._statuses(ids)
         with _signals_held():
             after = drafts.update_draft(self.path, apply)
-            if status is not None:
-                known = [i for i in ids if i in statuses]
-                if known:
-                    self.store.set_status(known, status)
-        old = before["draft"]
-        return [
-            Decision(
-                item_id=i,
-                action=action,
-                status_before=statuses.get(i),
-                status_after=status if i in statuses else None,
-                entry_before=old.entry(i),
-                entry_after=after.entry(i),
-                position_before=_position(old, i),
+            old = before["draft"]
+            decisions = [
+                Decision(
+                    item_id=i,
+                    action=action,
+                    status_before=statuses.get(i),
+                    status_after=status if i in statuses else None,
+                    entry_before=old.entry(i),
+                    entry_after=after.entry(i),
+                    position_before=_position(old, i),
+                )
+                for i in ids
+            ]
+            # The statuses and the log, in one transaction.
+            logged = self.store.record_decision(
+                [_to_log(d, self.name) for d in decisions], datetime.now(UTC)
             )
-            for i in ids
-        ]
+        return [replace(d, logged=row) for d, row in zip(decisions, logged, strict=True)]
 
     def pick(
         self,
@@ -472,22 +478,17 @@ class Desk:
             )
 
     def undo(self, decision: Decision) -> None:
-        """Put the draft entry and the item's status back as they were before `decision`."""
-        previous = decision.entry_before
+        """Put the draft entry and the item's status back as they were before `decision`
+        (and mark it undone in the log, so `digestctl undo` does not revert it again)."""
 
         def change(d: Draft) -> Draft:
-            if d.entry(decision.item_id) is not None:
-                d = drafts.remove_entry(d, decision.item_id)
-            if previous is not None:
-                d = drafts.add_entry(d, previous)
-                if decision.position_before is not None:
-                    places = len(d.entries_in(previous.section))
-                    d = drafts.move_entry(d, previous.id, to=min(decision.position_before, places))
-            return d
+            return _restore(d, decision.item_id, decision.entry_before, decision.position_before)
 
         with _signals_held():
             drafts.update_draft(self.path, change)
-            if decision.status_before is not None:
+            if decision.logged is not None:
+                self.store.mark_undone([decision.logged], datetime.now(UTC))
+            elif decision.status_before is not None:
                 self.store.set_status([decision.item_id], decision.status_before)
 
     def resolve_entries(self, prefixes: Sequence[str]) -> list[str]:
@@ -496,6 +497,114 @@ class Desk:
         return [
             drafts.resolve_id_prefix(ids, p, what=f"entry of draft {self.name!r}") for p in prefixes
         ]
+
+
+def _restore(d: Draft, item_id: str, previous: DraftEntry | None, position: int | None) -> Draft:
+    """The draft with `item_id`'s entry as it was: `previous` at `position` within its
+    section, or absent."""
+    if d.entry(item_id) is not None:
+        d = drafts.remove_entry(d, item_id)
+    if previous is not None:
+        if previous.section not in d.sections:  # renamed by hand since: the default one
+            previous = replace(previous, section="")
+        d = drafts.add_entry(d, previous)
+        entry = d.entry(previous.id)
+        if position is not None and entry is not None:
+            places = len(d.entries_in(entry.section))
+            d = drafts.move_entry(d, previous.id, to=min(position, places))
+    return d
+
+
+# -- the decisions log: undo across sessions ---------------------------------------------
+
+
+def entry_to_json(entry: DraftEntry | None) -> str | None:
+    """A draft entry as the decisions log keeps it."""
+    if entry is None:
+        return None
+    fields = {
+        "id": entry.id,
+        "url": entry.url,
+        "title": entry.title,
+        "summary": entry.summary,
+        "note": entry.note,
+        "section": entry.section,
+        "source": entry.source,
+        "published": entry.published.isoformat() if entry.published else None,
+    }
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def entry_from_json(text: str | None) -> DraftEntry | None:
+    if text is None:
+        return None
+    fields = json.loads(text)
+    published = fields.get("published")
+    return DraftEntry(
+        id=str(fields["id"]),
+        url=str(fields["url"]),
+        title=str(fields.get("title") or ""),
+        summary=str(fields.get("summary") or ""),
+        note=str(fields.get("note") or ""),
+        section=str(fields.get("section") or ""),
+        source=str(fields.get("source") or ""),
+        published=datetime.fromisoformat(published) if published else None,
+    )
+
+
+def _to_log(d: Decision, draft: str | None) -> LoggedDecision:
+    return LoggedDecision(
+        item_id=d.item_id,
+        action=d.action,
+        draft=draft,
+        status_before=d.status_before,
+        status_after=d.status_after,
+        entry_before=entry_to_json(d.entry_before),
+        entry_after=entry_to_json(d.entry_after),
+        position_before=d.position_before,
+    )
+
+
+@dataclass(frozen=True)
+class Undone:
+    """One batch of decisions reverted by `undo_last` (one command's or one key's)."""
+
+    decisions: tuple[LoggedDecision, ...]  # newest first
+    problems: tuple[str, ...] = ()  # drafts that are gone: only the statuses went back
+
+
+def undo_last(ws: Workspace, store: Store, count: int = 1) -> list[Undone]:
+    """Revert the newest `count` batches of decisions still in effect, whichever session
+    (review, pick, skip, note, unpick) made them: each draft entry back as it was (in its
+    place), each item's status back, the batch marked undone. Newest batch first."""
+    done: list[Undone] = []
+    for _ in range(count):
+        problems: list[str] = []
+        with _signals_held():
+            batch = store.undo_last(datetime.now(UTC), partial(_restore_drafts, ws, problems))
+        if not batch:
+            break
+        done.append(Undone(tuple(batch), tuple(problems)))
+    return done
+
+
+def _restore_drafts(ws: Workspace, problems: list[str], batch: Sequence[LoggedDecision]) -> None:
+    """Each draft the batch changed, back as it was before (one write per draft)."""
+    for name in dict.fromkeys(d.draft for d in batch if d.draft is not None):
+        path = draft_path(ws, name)
+        if not path.exists():
+            problems.append(f"draft {name!r} is gone: only the item statuses went back")
+            continue
+        mine = [d for d in batch if d.draft == name]
+
+        def change(draft: Draft, mine: list[LoggedDecision] = mine) -> Draft:
+            for d in mine:  # newest first: each back to what it found
+                draft = _restore(
+                    draft, d.item_id, entry_from_json(d.entry_before), d.position_before
+                )
+            return draft
+
+        drafts.update_draft(path, change)
 
 
 # -- keeping the store in step with the drafts -------------------------------------------
@@ -632,9 +741,11 @@ def skip_items(ws: Workspace, store: Store, item_ids: Sequence[str], draft: str 
     if name is None or not draft_path(ws, name).exists():
         if draft is not None:
             choose_draft(ws, draft)  # the error for a named draft that does not exist
-        for i in item_ids:
-            store.get_item(i)
-        store.set_status(item_ids, ItemStatus.SKIPPED)
+        statuses = {i: store.get_item(i).status for i in item_ids}
+        store.record_decision(
+            [LoggedDecision(i, "skip", None, statuses[i], ItemStatus.SKIPPED) for i in item_ids],
+            datetime.now(UTC),
+        )
         return
     Desk(ws, store, name).skip(item_ids)
 

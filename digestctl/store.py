@@ -8,7 +8,7 @@ WAL mode with a busy timeout and short transactions, so a cron `fetch` and an ed
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -74,6 +74,26 @@ class SourceState:
     retry_not_before: datetime | None = None
     moved_to: str | None = None
     items: int = 0
+
+
+@dataclass(frozen=True)
+class LoggedDecision:
+    """One row of the decisions log: what one pick, lead, note, skip or unpick changed,
+    enough to say it and to undo it. Written by picks.py in the same transaction as the
+    item's new status; `seq`, `batch` and `made_at` are set by the store."""
+
+    item_id: str
+    action: str  # "pick", "lead", "note", "skip", "unpick"
+    draft: str | None  # the draft it changed; None: the store only (a skip with no draft)
+    status_before: ItemStatus | None  # None: no item in the store (a hand-added entry)
+    status_after: ItemStatus | None
+    entry_before: str | None = None  # the draft entry before, as JSON (picks.py's format)
+    entry_after: str | None = None
+    position_before: int | None = None  # 1-based place within its section
+    seq: int = 0  # order of all decisions
+    batch: int = 0  # decisions made by one command or key: undone together
+    made_at: datetime | None = None
+    undone_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -162,7 +182,33 @@ def _add_search_index(db: sqlite3.Connection) -> None:
         _create_search_index(db)
 
 
-_MIGRATIONS = [_v0_to_v1, _add_search_index]
+def _add_decisions(db: sqlite3.Connection) -> None:
+    """The decisions log: every pick, skip, note and unpick, whichever session made it,
+    with what it changed, so `digestctl undo` can revert it and rankers can learn from it."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE decisions (
+            seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+            batch           INTEGER NOT NULL,
+            made_at         TEXT NOT NULL,
+            draft           TEXT,
+            item_id         TEXT NOT NULL,
+            action          TEXT NOT NULL,
+            status_before   TEXT,
+            status_after    TEXT,
+            entry_before    TEXT,
+            entry_after     TEXT,
+            position_before INTEGER,
+            undone_at       TEXT
+        );
+        CREATE INDEX decisions_by_batch ON decisions (batch);
+        CREATE INDEX decisions_by_item ON decisions (item_id)
+        """,
+    )
+
+
+_MIGRATIONS = [_v0_to_v1, _add_search_index, _add_decisions]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 # The full-text index is an external-content FTS5 table: it holds only the index, and
@@ -559,6 +605,97 @@ class Store:
                 "UPDATE items SET status = ? WHERE id = ?", [(status.value, i) for i in ids]
             )
 
+    # -- decisions -----------------------------------------------------------------------
+
+    def record_decision(
+        self, decisions: Sequence[LoggedDecision], now: datetime
+    ) -> list[LoggedDecision]:
+        """Log one batch of decisions and set each item's `status_after`, in one
+        transaction: the log and the statuses never disagree. Returns the rows as stored."""
+        stored: list[LoggedDecision] = []
+        stamp = _iso_required(now)
+        with self._write() as db:
+            batch = int(
+                db.execute("SELECT coalesce(max(batch), 0) + 1 FROM decisions").fetchone()[0]
+            )
+            for d in decisions:
+                if d.status_after is not None:
+                    db.execute(
+                        "UPDATE items SET status = ? WHERE id = ?",
+                        (d.status_after.value, d.item_id),
+                    )
+                cursor = db.execute(
+                    "INSERT INTO decisions (batch, made_at, draft, item_id, action,"
+                    " status_before, status_after, entry_before, entry_after, position_before)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        batch,
+                        stamp,
+                        d.draft,
+                        d.item_id,
+                        d.action,
+                        d.status_before.value if d.status_before else None,
+                        d.status_after.value if d.status_after else None,
+                        d.entry_before,
+                        d.entry_after,
+                        d.position_before,
+                    ),
+                )
+                assert cursor.lastrowid is not None
+                stored.append(replace(d, seq=cursor.lastrowid, batch=batch, made_at=_dt(stamp)))
+        return stored
+
+    def last_decisions(
+        self, limit: int | None = 20, *, include_undone: bool = False
+    ) -> list[LoggedDecision]:
+        """The decisions log, newest first (`limit` None: all of it)."""
+        sql = f"SELECT {_DECISION_COLUMNS} FROM decisions"
+        if not include_undone:
+            sql += " WHERE undone_at IS NULL"
+        sql += " ORDER BY seq DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_decision(r) for r in self._db.execute(sql)]
+
+    def undo_last(
+        self, now: datetime, restore: Callable[[list[LoggedDecision]], None]
+    ) -> list[LoggedDecision]:
+        """Undo the newest batch still in effect: `restore` puts the draft files back (it
+        runs first, because the drafts are the truth and a second undo of the same batch
+        changes nothing), then the statuses go back and the batch is marked undone, in one
+        transaction. Returns the batch, newest first; empty when there is nothing to undo."""
+        row = self._db.execute(
+            "SELECT max(batch) FROM decisions WHERE undone_at IS NULL"
+        ).fetchone()
+        if row is None or row[0] is None:
+            return []
+        batch = [
+            _decision(r)
+            for r in self._db.execute(
+                f"SELECT {_DECISION_COLUMNS} FROM decisions WHERE batch = ? AND undone_at IS NULL"
+                " ORDER BY seq DESC",
+                (row[0],),
+            )
+        ]
+        restore(batch)
+        self.mark_undone(batch, now)
+        return batch
+
+    def mark_undone(self, decisions: Sequence[LoggedDecision], now: datetime) -> None:
+        """Put the items' statuses back as they were before `decisions` (newest first) and
+        mark them undone, in one transaction."""
+        with self._write() as db:
+            for d in decisions:
+                if d.status_before is not None:
+                    db.execute(
+                        "UPDATE items SET status = ? WHERE id = ?",
+                        (d.status_before.value, d.item_id),
+                    )
+                db.execute(
+                    "UPDATE decisions SET undone_at = ? WHERE seq = ? AND undone_at IS NULL",
+                    (_iso_required(now), d.seq),
+                )
+
     def item_sources(self, item_id: str) -> list[str]:
         return [
             r[0]
@@ -671,6 +808,29 @@ class Store:
 
     def integrity_ok(self) -> bool:
         return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+
+_DECISION_COLUMNS = (
+    "seq, batch, made_at, draft, item_id, action, status_before, status_after, entry_before,"
+    " entry_after, position_before, undone_at"
+)
+
+
+def _decision(r: Sequence[object]) -> LoggedDecision:
+    return LoggedDecision(
+        seq=int(str(r[0])),
+        batch=int(str(r[1])),
+        made_at=_dt(r[2]),
+        draft=_opt(r[3]),
+        item_id=str(r[4]),
+        action=str(r[5]),
+        status_before=ItemStatus(str(r[6])) if r[6] is not None else None,
+        status_after=ItemStatus(str(r[7])) if r[7] is not None else None,
+        entry_before=_opt(r[8]),
+        entry_after=_opt(r[9]),
+        position_before=int(str(r[10])) if r[10] is not None else None,
+        undone_at=_dt(r[11]),
+    )
 
 
 _SOURCE_COLUMNS = (

@@ -26,6 +26,7 @@ SOURCES_TEMPLATE = """\
 # headers = { "Accept-Language" = "en" }
 # include = ["trafficking"]   # keep only items mentioning any of these (case-insensitive)
 # exclude = ["vacancy"]       # drop items mentioning any of these
+# allow_private = false # true: links and redirects may reach private addresses (intranet)
 
 # [fetch]
 # concurrency = 32      # requests in flight across all sources

@@ -30,7 +30,12 @@ runner = CliRunner()
 UTC = dt.UTC
 NOW = dt.datetime.now(UTC)
 
+# The loopback test server stands in for the web: allow_private lets `check` verify links
+# on it (without it they are not fetched: test_private_links_are_not_checked).
 SOURCES = """\
+[defaults]
+allow_private = true
+
 [[source]]
 name = "wire"
 url = "https://wire.example.org/feed"

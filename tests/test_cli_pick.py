@@ -41,7 +41,7 @@ def draft_entries(ws: Workspace, name: str) -> list[dict[str, str]]:
 
 
 def test_every_editorial_command_has_help() -> None:
-    for args in (["pick"], ["unpick"], ["skip"], ["note"], ["move"], ["review"]):
+    for args in (["pick"], ["unpick"], ["skip"], ["note"], ["move"], ["undo"], ["review"]):
         result = runner.invoke(app, [*args, "--help"])
         assert result.exit_code == 0, args
         assert "Example" in result.stdout
@@ -259,3 +259,49 @@ def test_picks_from_two_processes_at_once_are_all_kept(ws: Workspace) -> None:
     entries = {e["id"]: e["note"] for e in draft_entries(ws, "issue-1")}
     assert entries == {i: f"n-{i}" for i in ids}
     assert set(statuses(ws).values()) == {ItemStatus.PICKED}
+
+
+def test_undo_across_commands_with_list_and_json(ws: Workspace) -> None:
+    a, b, c = seed(ws, 3)
+    assert run(ws, "undo").stderr.strip() == "nothing to undo"
+    assert run(ws, "pick", a, b, "--note", "Both.").exit_code == 0
+    assert run(ws, "skip", c).exit_code == 0
+    today = picks.today().isoformat()
+    listed = run(ws, "undo", "--list")
+    assert listed.exit_code == 0
+    lines = listed.stdout.splitlines()
+    assert [line.split()[2:4] for line in lines] == [["skip", c], ["pick", b], ["pick", a]]
+    assert f"draft {today}" in lines[0]
+
+    undone = run(ws, "undo")  # the skip, made by another command (another process)
+    assert undone.exit_code == 0, undone.output
+    assert undone.stdout == ""
+    assert "undone: " in undone.stderr
+    assert c in undone.stderr
+    assert statuses(ws)[c] is ItemStatus.NEW
+    assert [e["id"] for e in draft_entries(ws, today)] == [a, b]
+
+    data = json.loads(run(ws, "undo", "--list", "--json").stdout)
+    assert [(d["action"], d["item"], d["undone_at"] is not None) for d in data] == [
+        ("skip", c, True),
+        ("pick", b, False),
+        ("pick", a, False),
+    ]
+    assert set(data[0]) == {
+        "seq",
+        "batch",
+        "made_at",
+        "action",
+        "item",
+        "title",
+        "draft",
+        "status_before",
+        "status_after",
+        "undone_at",
+    }
+    assert run(ws, "undo", "-n", "3").exit_code == 0  # one pick command: one batch
+    assert draft_entries(ws, today) == []
+    assert set(statuses(ws).values()) == {ItemStatus.NEW}
+    refused = run(ws, "undo", "--json")
+    assert refused.exit_code == 2
+    assert "--json goes with --list" in refused.stderr

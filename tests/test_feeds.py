@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from digestctl.errors import ParseError
@@ -655,3 +657,56 @@ def test_an_item_flood_is_read_only_as_far_as_the_entry_cap(unit: bytes) -> None
     assert len(feed.entries) == MAX_ENTRIES
     assert feed.title == "Flood"
     assert time.perf_counter() - start < 2
+
+
+def test_a_json_feed_flood_is_read_only_as_far_as_the_entry_cap() -> None:
+    from digestctl.feeds import MAX_ENTRIES
+
+    item = b'{"title": "t", "url": "/x"},'
+    head = b'{"version": "https://jsonfeed.org/version/1.1", "title": "Flood", "items": ['
+    data = head + item * 300_000 + b'{}], "home_page_url": "https://flood.example/"}'
+    start = time.perf_counter()
+    feed = parse_feed(data, url="https://flood.example/feed")
+    assert len(feed.entries) == MAX_ENTRIES
+    assert feed.title == "Flood"
+    assert feed.link is None  # keys after a flood of items are never read, as with XML
+    assert time.perf_counter() - start < 0.5
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(
+    document=st.dictionaries(
+        st.sampled_from(["version", "title", "items", "home_page_url", "x"]) | st.text(),
+        _JSON | st.lists(_JSON, max_size=5),
+        max_size=6,
+    ),
+    indent=st.sampled_from([None, 0, 2]),
+)
+@settings(max_examples=200, deadline=None)
+def test_capped_json_reading_agrees_with_json_loads(
+    document: dict[str, object], indent: int | None
+) -> None:
+    from digestctl.feeds import load_json_capped
+
+    text = json.dumps(document, indent=indent)
+    assert load_json_capped(text) == json.loads(text)
+    assert load_json_capped(f" \n{text}\t") == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"items": [1, 2', '{"items": [1 2]}', '{"a" 1}', '{"a": 1,}', '{"a": 1} x', "{", '{"a": ]}'],
+)
+def test_capped_json_reading_refuses_what_json_loads_refuses(text: str) -> None:
+    from digestctl.feeds import load_json_capped
+
+    with pytest.raises(ValueError):  # noqa: PT011 (json.JSONDecodeError or our own)
+        json.loads(text)
+    with pytest.raises(ValueError):  # noqa: PT011
+        load_json_capped(text)

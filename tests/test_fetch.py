@@ -12,6 +12,7 @@ import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -54,8 +55,11 @@ def run(coro: Coroutine[Any, Any, Any]) -> Any:
 
 
 def fetch(req: FetchRequest | str, **options: Any) -> FetchResponse:
-    """One fetch with a fresh Fetcher; fast retries unless the test says otherwise."""
+    """One fetch with a fresh Fetcher; fast retries unless the test says otherwise. The
+    request stands for a source's URL in sources.toml, so it is trusted (its redirects to
+    other origins are checked: tests/test_fetch_ssrf.py)."""
     request = FetchRequest(req) if isinstance(req, str) else req
+    request = replace(request, trusted=True)
 
     async def go() -> FetchResponse:
         async with Fetcher(**{"backoff": 0.01, "clock": lambda: NOW, **options}) as f:
@@ -306,7 +310,8 @@ def test_credentials_do_not_follow_a_redirect_to_another_host(hosts: TestServer)
     hosts.route("/to-b", redirect(hosts.url("/landing", host=b), 302))
     hosts.route("/landing", static(FEED))
     headers = {"Authorization": "Bearer s3cret", "X-Other": "kept"}
-    fetch(FetchRequest(hosts.url("/to-b", host=a), headers=headers))
+    # allow_private: the other host is on loopback too, which a redirect may not reach.
+    fetch(FetchRequest(hosts.url("/to-b", host=a), headers=headers, allow_private=True))
     (first,) = hosts.requests_for("/to-b")
     (landed,) = hosts.requests_for("/landing")
     assert first.header("authorization") == "Bearer s3cret"
@@ -497,7 +502,7 @@ def test_tls_to_a_server_that_does_not_speak_it() -> None:
         try:
             async with Fetcher(backoff=0.01) as f:
                 with pytest.raises(FetchFailure) as info:
-                    await f.fetch(FetchRequest(f"https://127.0.0.1:{port}/feed"))
+                    await f.fetch(FetchRequest(f"https://127.0.0.1:{port}/feed", trusted=True))
         finally:
             plain_server.close()
             await plain_server.wait_closed()
@@ -516,7 +521,9 @@ def fetch_many(
 ) -> list[tuple[FetchRequest, FetchResponse | FetchFailure]]:
     async def go() -> list[tuple[FetchRequest, FetchResponse | FetchFailure]]:
         async with Fetcher(**options) as f:
-            return [result async for result in f.fetch_all(FetchRequest(u) for u in urls)]
+            return [
+                result async for result in f.fetch_all(FetchRequest(u, trusted=True) for u in urls)
+            ]
 
     results: list[tuple[FetchRequest, FetchResponse | FetchFailure]] = run(go())
     return results
@@ -555,10 +562,10 @@ def test_a_busy_host_does_not_hold_global_slots(hosts: TestServer) -> None:
 
     async def go() -> float:
         async with Fetcher(concurrency=2, per_host=1) as f:
-            slow = [asyncio.ensure_future(f.fetch(FetchRequest(u))) for u in urls]
+            slow = [asyncio.ensure_future(f.fetch(FetchRequest(u, trusted=True))) for u in urls]
             await asyncio.sleep(0.05)
             started = time.monotonic()
-            await f.fetch(FetchRequest(other))
+            await f.fetch(FetchRequest(other, trusted=True))
             took = time.monotonic() - started
             await asyncio.gather(*slow)
             return took
@@ -571,7 +578,7 @@ def test_fetch_all_stopped_early_leaves_nothing_running(server: TestServer) -> N
 
     async def go() -> list[asyncio.Task[Any]]:
         async with Fetcher() as f:
-            results = f.fetch_all(FetchRequest(u) for u in urls)
+            results = f.fetch_all(FetchRequest(u, trusted=True) for u in urls)
             async for _ in results:
                 break
             await results.aclose()
@@ -584,8 +591,8 @@ def test_fetch_all_reports_failures_as_data(server: TestServer) -> None:
     good = server.route("/good", static(FEED))
     bad = server.route("/bad", status_code(404))
     results = dict(fetch_many([good, bad, good]))
-    assert isinstance(results[FetchRequest(good)], FetchResponse)
-    outcome = results[FetchRequest(bad)]
+    assert isinstance(results[FetchRequest(good, trusted=True)], FetchResponse)
+    outcome = results[FetchRequest(bad, trusted=True)]
     assert isinstance(outcome, FetchFailure)
     assert outcome.status == 404
 

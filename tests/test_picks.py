@@ -316,3 +316,87 @@ def test_random_decisions_keep_the_draft_valid_and_in_step_with_the_store(
                 assert {e.id for e in draft.entries} == picked
                 sections = [draft.sections.index(e.section) for e in draft.entries]
                 assert sections == sorted(sections)
+
+
+# -- undo across sessions ----------------------------------------------------------------
+
+
+def snapshot(ws: Workspace, name: str = "issue-1") -> tuple[object, dict[str, ItemStatus]]:
+    return drafts.load_draft(picks.draft_path(ws, name)), statuses(ws)
+
+
+def test_undo_reverts_the_latest_decisions_whichever_session_made_them(ws: Workspace) -> None:
+    a, b, c, _d = seed(ws, 4)
+    with Store(ws.db_path) as store:  # a review session
+        k = desk(ws, store)
+        states = [snapshot(ws)]
+        k.pick([a, b])
+        states.append(snapshot(ws))
+        k.note(b, "A note.")
+        states.append(snapshot(ws))
+    with Store(ws.db_path) as store:  # later, commands from a script
+        picks.set_current_draft(ws, "issue-1")
+        picks.pick_items(ws, store, [c], lead=True)
+        states.append(snapshot(ws))
+        picks.skip_items(ws, store, [a], None)  # out of the draft, and skipped
+        states.append(snapshot(ws))
+        picks.Desk(ws, store, "issue-1").unpick([b])
+        states.append(snapshot(ws))
+    for expected in reversed(states[:-1]):
+        with Store(ws.db_path) as store:  # each undo its own process, as `digestctl undo`
+            (undone,) = picks.undo_last(ws, store)
+            assert undone.problems == ()
+        assert snapshot(ws) == expected
+    with Store(ws.db_path) as store:
+        assert picks.undo_last(ws, store) == []  # nothing left
+        assert len(store.last_decisions(None, include_undone=True)) == 6  # pick a, b: two
+    assert set(statuses(ws).values()) == {ItemStatus.NEW}  # d was never touched
+
+
+def test_undo_n_and_a_skip_without_a_draft(ws: Workspace) -> None:
+    a, b = seed(ws, 2)
+    with Store(ws.db_path) as store:
+        picks.skip_items(ws, store, [a, b], None)  # no draft at all: the store only
+        assert set(statuses(ws).values()) == {ItemStatus.SKIPPED}
+        (undone,) = picks.undo_last(ws, store, 5)
+        assert {d.item_id for d in undone.decisions} == {a, b}  # one command, one undo
+    assert set(statuses(ws).values()) == {ItemStatus.NEW}
+
+
+def test_an_undo_in_review_is_not_undone_again(ws: Workspace) -> None:
+    a, b = seed(ws, 2)
+    with Store(ws.db_path) as store:
+        k = desk(ws, store)
+        k.pick([a])
+        before = snapshot(ws)
+        (decision,) = k.skip([b])
+        k.undo(decision)  # the review loop's own undo, within its session
+        assert snapshot(ws) == before
+        (undone,) = picks.undo_last(ws, store)  # the pick of a, not the skip again
+        assert [d.item_id for d in undone.decisions] == [a]
+    assert set(statuses(ws).values()) == {ItemStatus.NEW}
+
+
+def test_undo_when_the_draft_is_gone_puts_statuses_back_and_says_so(ws: Workspace) -> None:
+    (a,) = seed(ws, 1)
+    with Store(ws.db_path) as store:
+        desk(ws, store).pick([a])
+        picks.draft_path(ws, "issue-1").unlink()
+        (undone,) = picks.undo_last(ws, store)
+    assert undone.problems == ("draft 'issue-1' is gone: only the item statuses went back",)
+    assert statuses(ws)[a] is ItemStatus.NEW
+
+
+def test_the_log_survives_entries_with_every_field(ws: Workspace) -> None:
+    entry = drafts.DraftEntry(
+        id="x1",
+        url="https://example.org/é?q=1",
+        title="Tïtle",
+        summary="S",
+        note="*n*",
+        section="Round-up",
+        source="wire",
+        published=NOW,
+    )
+    assert picks.entry_from_json(picks.entry_to_json(entry)) == entry
+    assert picks.entry_from_json(None) is None

@@ -179,3 +179,79 @@ def test_sqlite_json_matches_the_python_item_shape(store: Store) -> None:
     from_python = [format_item(i) for i in store.list_items()]
     assert from_sql == from_python
     assert [r.id for r in store.list_items_json(search="quotes")] == ["id0009"]
+
+
+# -- the decisions log -------------------------------------------------------------------
+
+
+def test_decisions_are_logged_with_the_status_and_undone_newest_batch_first(
+    store: Store,
+) -> None:
+    from digestctl.store import LoggedDecision
+
+    store.upsert_items([new_item(1), new_item(2), new_item(3)], NOW)
+    new, picked, skipped = ItemStatus.NEW, ItemStatus.PICKED, ItemStatus.SKIPPED
+    first = store.record_decision(
+        [
+            LoggedDecision("id0001", "pick", "issue", new, picked),
+            LoggedDecision("id0002", "pick", "issue", new, picked),
+        ],
+        NOW,
+    )
+    (second,) = store.record_decision([LoggedDecision("id0003", "skip", None, new, skipped)], NOW)
+    assert [d.batch for d in first] == [1, 1]
+    assert second.batch == 2
+    assert store.get_item("id0003").status is skipped  # set with the log, not apart
+    assert [d.item_id for d in store.last_decisions()] == ["id0003", "id0002", "id0001"]
+    assert store.last_decisions(1)[0].made_at == NOW
+
+    restored: list[list[str]] = []
+    undone = store.undo_last(NOW, lambda batch: restored.append([d.item_id for d in batch]))
+    assert [d.item_id for d in undone] == ["id0003"]
+    assert store.get_item("id0003").status is new
+    undone = store.undo_last(NOW, lambda batch: restored.append([d.item_id for d in batch]))
+    assert restored == [["id0003"], ["id0002", "id0001"]]  # a whole batch, newest first
+    assert {store.get_item(i).status for i in ("id0001", "id0002")} == {new}
+    assert store.undo_last(NOW, lambda batch: None) == []
+    assert store.last_decisions() == []
+    logged = store.last_decisions(None, include_undone=True)
+    assert len(logged) == 3
+    assert all(d.undone_at == NOW for d in logged)
+
+
+def test_a_failed_restore_leaves_the_batch_in_effect(store: Store) -> None:
+    from digestctl.store import LoggedDecision
+
+    store.upsert_items([new_item(1)], NOW)
+    store.record_decision(
+        [LoggedDecision("id0001", "pick", "issue", ItemStatus.NEW, ItemStatus.PICKED)], NOW
+    )
+
+    def broken(batch: object) -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        store.undo_last(NOW, broken)
+    assert store.get_item("id0001").status is ItemStatus.PICKED
+    assert len(store.last_decisions()) == 1
+
+
+def test_an_older_database_gains_the_log_and_keeps_its_items(tmp_path: Path) -> None:
+    from digestctl import store as store_module
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    store_module._MIGRATIONS[0](db)  # the first schema, as the first release made it
+    db.execute("PRAGMA user_version = 1")
+    db.execute(
+        "INSERT INTO items (id, key, source, status, first_seen, last_seen)"
+        " VALUES ('a1', 'k', 's', 'picked', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')"
+    )
+    db.commit()
+    db.close()
+    with Store(path) as opened:
+        assert opened.get_item("a1").status is ItemStatus.PICKED
+        assert opened.last_decisions() == []
+    check = sqlite3.connect(path)
+    assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    check.close()

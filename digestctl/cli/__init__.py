@@ -30,6 +30,7 @@ COMMAND_MODULES = {
     "skip": "pick_cmd",
     "note": "pick_cmd",
     "move": "pick_cmd",
+    "undo": "pick_cmd",
     "review": "pick_cmd",
     "export": "export_cmd",
     "templates": "export_cmd",

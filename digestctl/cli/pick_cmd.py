@@ -1,4 +1,5 @@
-"""`digestctl pick`, `unpick`, `skip`, `note`, `move` and `review`: the editor's decisions."""
+"""`digestctl pick`, `unpick`, `skip`, `note`, `move`, `undo` and `review`: the editor's
+decisions."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from digestctl.cli._common import handle_errors, parse_since, state
 
 if TYPE_CHECKING:
     from digestctl.picks import Decision, PickResult
+    from digestctl.store import LoggedDecision
 
 PANEL = "Edit"
 
@@ -38,6 +40,39 @@ def _describe(d: Decision, draft: str) -> str:
     where = f"{draft} · {d.entry_after.section}" if d.entry_after else draft
     verbs = {"pick": "picked", "lead": "lead", "note": "noted", "unpick": "unpicked"}
     return f"{verbs.get(d.action, d.action)} {d.item_id} ({where}): {title}"
+
+
+def _title(d: LoggedDecision) -> str:
+    from digestctl.picks import entry_from_json
+
+    entry = entry_from_json(d.entry_after) or entry_from_json(d.entry_before)
+    return entry.title if entry and entry.title else ""
+
+
+def format_decision(d: LoggedDecision) -> dict[str, object]:
+    """The stable JSON shape of `digestctl undo --list --json`."""
+    from digestctl.output import iso
+
+    return {
+        "seq": d.seq,
+        "batch": d.batch,
+        "made_at": iso(d.made_at),
+        "action": d.action,
+        "item": d.item_id,
+        "title": _title(d),
+        "draft": d.draft,
+        "status_before": d.status_before.value if d.status_before else None,
+        "status_after": d.status_after.value if d.status_after else None,
+        "undone_at": iso(d.undone_at),
+    }
+
+
+def format_decision_line(d: LoggedDecision) -> str:
+    where = f"draft {d.draft}" if d.draft else "no draft"
+    made = f"{d.made_at:%Y-%m-%d %H:%M}" if d.made_at else "?"
+    undone = "  (undone)" if d.undone_at else ""
+    title = _title(d)
+    return f"{made}  {d.action:<6}  {d.item_id}  {where}{': ' + title if title else ''}{undone}"
 
 
 def register(app: typer.Typer) -> None:
@@ -233,6 +268,61 @@ def register(app: typer.Typer) -> None:
         assert entry is not None
         place = [e.id for e in moved.entries_in(entry.section)].index(entry.id) + 1
         print_note(f"moved {entry.id} to {entry.section} #{place}: {entry.title or entry.url}")
+
+    @app.command(rich_help_panel=PANEL)
+    @handle_errors
+    def undo(
+        ctx: typer.Context,
+        list_only: Annotated[
+            bool,
+            typer.Option("--list", help="Show the latest decisions, newest first; undo nothing."),
+        ] = False,
+        count: Annotated[
+            int | None,
+            typer.Option(
+                "-n",
+                "--count",
+                min=1,
+                help="How many to undo (default 1) or list (default 10). A command's "
+                "decisions, or one review key's, count as one.",
+                show_default=False,
+            ),
+        ] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="With --list: JSON.")] = False,
+    ) -> None:
+        """Undo the latest decision (pick, lead, skip, note, unpick), whichever session or
+        command made it: the draft entry goes back where it was and the item's status back
+        to what it was.
+
+        Example: digestctl undo --list; digestctl undo -n 2
+        """
+        from digestctl import picks
+        from digestctl.errors import UsageError
+        from digestctl.output import print_json, print_note
+        from digestctl.store import Store
+
+        if json_out and not list_only:
+            raise UsageError("--json goes with --list")
+        ws = state(ctx).workspace()
+        with Store(ws.db_path) as store:
+            if list_only:
+                rows = store.last_decisions(count or 10, include_undone=True)
+                if json_out:
+                    print_json([format_decision(d) for d in rows])
+                elif rows:
+                    typer.echo("\n".join(format_decision_line(d) for d in rows))
+                else:
+                    print_note("no decisions recorded yet")
+                return
+            done = picks.undo_last(ws, store, count or 1)
+        if not done:
+            print_note("nothing to undo")
+            return
+        for batch in done:
+            for d in batch.decisions:
+                print_note(f"undone: {format_decision_line(d)}")
+            for problem in batch.problems:
+                print_note(f"warning: {problem}")
 
     @app.command(rich_help_panel=PANEL)
     @handle_errors

@@ -30,8 +30,13 @@ def test_logins_never_follow_links_to_other_origins(tmp_path: Path, hosts: TestS
     userinfo_url = hosts.url("/listing-userinfo", home).replace("http://", "http://ed:pw@")
     ws = tmp_path / "ws"
     (ws / "drafts").mkdir(parents=True)
+    # allow_private: the other origin is on loopback too, which a listing's link to another
+    # origin may not otherwise reach (tests/test_fetch_ssrf.py); here it stands for the web.
     (ws / "sources.toml").write_text(
         f"""
+[defaults]
+allow_private = true
+
 [[source]]
 name = "token"
 url = "{token_url}"
