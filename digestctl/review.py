@@ -378,7 +378,7 @@ class Review:
     def _undo(self) -> None:
         s = self.session
         if not s.history:
-            s.message = "nothing to undo in this session"
+            s.message = "nothing to undo in this session (`digestctl undo` reaches earlier ones)"
             return
         index, decision = s.history.pop()
         self.desk.undo(decision)
