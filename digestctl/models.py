@@ -63,6 +63,7 @@ class ParsedFeed:
     title: str | None
     link: str | None  # the site's home page
     entries: tuple[FeedEntry, ...]
+    dropped: int = 0  # entries left out for holding nothing usable (no title, link or text)
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,8 @@ _DROP_TAGS = (
     "noscript",
     "template",
     "iframe",
-    "object",
     "embed",
     "svg",
-    "math",
     "select",
     "textarea",
     "button",
@@ -142,19 +140,30 @@ def _batchable(joined: str, count: int, names: set[str]) -> bool:
 
 
 def _to_text(markup: str, *, drop_more_links: bool) -> str:
-    text = markup
+    text = _INVISIBLE.sub("", markup)  # first, so that "<\x08p>" cannot become a tag
     for _ in range(_MAX_PASSES):
         if _TAG_LIKE.search(text):
             text = _parse_html_text(text, _tag_names(text), drop_more_links=drop_more_links)
-        elif "&" in text:
-            text = html.unescape(text)
-        else:
+            # Markup escaped inside real markup is text a reader sees ("<code>&lt;br
+            # /&gt;</code>" shows "<br />"); only entities escaped twice ("&amp;#8217;", a
+            # common feed bug) are decoded again.
+            if "&" in text:
+                text = html.unescape(text)
             break
+        if "&" not in text:
+            break
+        text = html.unescape(text)
         if not _TAG_LIKE.search(text) and not _ENTITY_LIKE.search(text):
             break
-    # Deeper escaping than that is hostile: defuse what is left rather than loop on it.
-    text = _TAG_LIKE.sub(lambda m: "< " + m.group(0)[1:], _INVISIBLE.sub("", text))
+    else:
+        # Deeper escaping than that is hostile: defuse what is left rather than loop on it.
+        text = _TAG_LIKE.sub(lambda m: "< " + m.group(0)[1:], text)
     return _one_line(text)
+
+
+def text_line(text: str) -> str:
+    """Plain text (not markup: "<blink>" is five letters and brackets) as one clean line."""
+    return _one_line(_INVISIBLE.sub("", text))
 
 
 def _one_line(text: str) -> str:
@@ -257,6 +266,12 @@ def clean_summary(raw: str, max_chars: int = 300) -> str:
             return truncate_sentences(text[: text.rfind(" ")], max_chars, max_sentences=3)
     text = _to_text(raw, drop_more_links=True)
     return _summary_of_text(_strip_boilerplate(text, _boilerplate_in(text)), max_chars)
+
+
+def clean_text_summary(text: str, max_chars: int = 300) -> str:
+    """`clean_summary` of plain text (not markup: its "<b>" and "&amp;" are literal)."""
+    line = text_line(text)
+    return _summary_of_text(_strip_boilerplate(line, _boilerplate_in(line)), max_chars)
 
 
 def clean_summaries(raws: Sequence[str], max_chars: int = 300) -> list[str]:

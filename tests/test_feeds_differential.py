@@ -3,7 +3,8 @@
 Agreement, entry by entry (entries paired in document order), on five fields:
 
 - title, author: equal after the same normalisation of both sides (`_norm`: tags
-  stripped, entities decoded, whitespace collapsed, case folded).
+  stripped, entities decoded, whitespace collapsed, case folded). An entry without a
+  title has its text's first sentence for one, by design; feedparser has none.
 - link: equal after canonicalize_url on both sides.
 - published: the same instant to the second (ours falls back to the updated date, so
   feedparser's published_parsed, else updated_parsed).
@@ -128,7 +129,10 @@ def _compare(
         if not agree:
             found.append(Disagreement(name, index, field, mine, their))
 
-    check("title", _norm(ours.title) == _norm(theirs.get("title")), ours.title, theirs.get("title"))
+    their_title = theirs.get("title")
+    # An entry without a title gets its text's first sentence (feedparser leaves it empty).
+    derived = not their_title and ours.title and (ours.summary or "").startswith(ours.title)
+    check("title", derived or _norm(ours.title) == _norm(their_title), ours.title, their_title)
     their_link = theirs.get("link")
     check(
         "link",
