@@ -100,10 +100,12 @@ _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010fff
 
 
 def _decode(data: bytes, content_type: str | None) -> tuple[str, str]:
-    """The document as text, and the codec it was read with.
+    """The document as text, and the codec it was read with ("utf-8+cp1252" when no
+    declared encoding fitted the bytes).
 
-    BOM first; then UTF-8 if the bytes are valid UTF-8 (text that is valid UTF-8 is
-    UTF-8 whatever a label says); then the HTTP charset and the XML declaration. When
+    BOM first (and XML 1.0 Appendix F's unmarked UTF-16/32 and EBCDIC); then UTF-8 if the
+    bytes are valid UTF-8 (text that is valid UTF-8 is UTF-8 whatever a label says); then
+    the HTTP charset, then the XML declaration (RFC 7303 §3: the HTTP charset wins). When
     nothing fits, bytes that are not UTF-8 are read as Windows-1252, so none is lost
     (mixed-encoding feeds are common).
     """
@@ -338,7 +340,12 @@ _BODY_END = {
 
 
 def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
-    document = _utf8_document(data, content_type)
+    document, warning = _utf8_document(data, content_type)
+    feed = _parse_xml_document(document, data, url)
+    return replace(feed, warnings=(warning,)) if warning else feed
+
+
+def _parse_xml_document(document: bytes, data: bytes, url: str | None) -> ParsedFeed:
     if _might_flood(document) and (capped := _parse_xml_capped(document)) is not None:
         return _feed_from_tree(capped, data, _Context(url, b"xml:base" in document, bodies=True))
     # Most of a feed's bytes are entry bodies we never read when a summary is there:
@@ -362,17 +369,35 @@ def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> P
     return _feed_from_tree(root, data, _Context(url, b"xml:base" in document, bodies=True))
 
 
-def _utf8_document(data: bytes, content_type: str | None) -> bytes:
-    """The document in UTF-8 without a BOM (the bytes given, when they already are)."""
+def _utf8_document(data: bytes, content_type: str | None) -> tuple[bytes, str | None]:
+    """The document in UTF-8 without a BOM (the bytes given, when they already are), and
+    a warning when its bytes fitted no encoding it declared."""
     if not data.startswith(tuple(bom for bom, _ in _BOMS + _UNMARKED)):
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
             pass
         else:
-            return data
-    text, _ = _decode(data, content_type)
-    return text.encode("utf-8", errors="surrogatepass")
+            return data, None
+    text, codec = _decode(data, content_type)
+    warning = None
+    if codec == "utf-8+cp1252":
+        declared = _declared_encodings(data, content_type)
+        warning = (
+            f"the feed's bytes are not {' or '.join(declared)} as it declares"
+            if declared
+            else "the feed declares no encoding and is not UTF-8"
+        ) + "; read as UTF-8 where valid, else Windows-1252"
+    return text.encode("utf-8", errors="surrogatepass"), warning
+
+
+def _declared_encodings(data: bytes, content_type: str | None) -> list[str]:
+    declared = []
+    if content_type and (param := _CHARSET_PARAM.search(content_type)):
+        declared.append(param.group(1))
+    if decl := _XML_DECL_ENCODING.match(data):
+        declared.append(decl.group(1).decode("ascii"))
+    return list(dict.fromkeys(name.lower() for name in declared))
 
 
 def _without_bodies(document: bytes) -> bytes | None:
