@@ -164,9 +164,10 @@ def _to_text(markup: str, *, drop_more_links: bool) -> str:
             text = _parse_html_text(text, _tag_names(text), drop_more_links=drop_more_links)
             # Markup escaped inside real markup is text a reader sees ("<code>&lt;br
             # /&gt;</code>" shows "<br />"); only entities escaped twice ("&amp;#8217;", a
-            # common feed bug) are decoded again.
+            # common feed bug) are decoded again, but for "&lt;" and "&gt;", which say
+            # what they mean ("Use &amp;lt;br&amp;gt;" in escaped content).
             if "&" in text:
-                text = html.unescape(text)
+                text = _ENTITY_LIKE.sub(_unescape_but_brackets, text)
             break
         if "&" not in text:
             break
@@ -177,6 +178,13 @@ def _to_text(markup: str, *, drop_more_links: bool) -> str:
         # Deeper escaping than that is hostile: defuse what is left rather than loop on it.
         text = _TAG_LIKE.sub(lambda m: "< " + m.group(0)[1:], text)
     return _one_line(text)
+
+
+def _unescape_but_brackets(match: re.Match[str]) -> str:
+    reference = match.group(0)
+    if reference[1:3].lower() in ("lt", "gt"):
+        return reference
+    return html.unescape(reference)
 
 
 def text_line(text: str) -> str:
