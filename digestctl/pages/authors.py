@@ -27,7 +27,7 @@ _BYLINE_SEPARATORS = re.compile(r"\s+[-|•·–—/]\s+|\s*[\n|•·]\s*|\s{3,}
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b|&|،|、)\s*", re.I)
 # What follows a name in a byline: "on June 26, 2014", "posted Aug 18th 2010", "le 05/04/2013".
 _AFTER_NAME = re.compile(
-    r"\s+(?:on|posted|published|updated|am|le|el|il|dne|op|в)\s+\S*\d.*$|\s+\d.*$", re.I
+    r"\s+(?:on|posted|published|updated|am|le|el|il|dne|op|в)\s+\D{0,20}\d.*$|\s+\d.*$", re.I
 )
 _HANDLE = re.compile(r"(?:^|\s)@\w+")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
@@ -79,6 +79,8 @@ _NOT_NAMES = frozenset(
         "wires",
     }
 )
+# Wire services in a byline's words: "AP Technology Writers".
+_WIRES = frozenset({"ap", "afp", "ansa", "apa", "dpa", "efe", "epa", "reuters", "kyodo", "čtk"})
 # A byline ending in one of these names a team, not a person: "National Desk", "Verge Staff".
 _TEAM_WORDS = frozenset(
     {"desk", "staff", "team", "newsroom", "redaktion", "wire", "wires", "editors", "reporters"}
@@ -180,12 +182,15 @@ def _people(page: Page, value: object) -> list[str]:
     return page.ld_names(value)
 
 
-def _names(raw: str, is_site: SiteMatcher, *, words: int, trusted: bool = False) -> list[str]:
+def _names(
+    raw: str, is_site: SiteMatcher, *, words: int, trusted: bool = False, uncased: bool = False
+) -> list[str]:
     """The people a byline names, cleaned: "By JORDAN ROBERTSON and RACHEL METZ - AP
     Technology Writers | AP – 1 hr ago" → ["Jordan Robertson", "Rachel Metz"]. A name
     has at least `words` words (one, for what metadata says is a name); a `trusted`
     source (metadata, an element marked as a name) may name someone in lower case
-    ("gnaddrig") or in a script without capitals."""
+    ("gnaddrig") or in a script without capitals; an `uncased` one (a line that says
+    "By" or "بقلم") may do the latter."""
     if "://" in raw or len(raw) > 300:
         return []
     text = _HANDLE.sub(" ", _EMAIL.sub(" ", clean_value(raw.replace("\n", " | "))))
@@ -199,7 +204,7 @@ def _names(raw: str, is_site: SiteMatcher, *, words: int, trusted: bool = False)
         names = [
             name
             for part in _NAME_SPLIT.split(segment)
-            if (name := _person(part, is_site, words=words, trusted=trusted))
+            if (name := _person(part, is_site, words=words, trusted=trusted, uncased=uncased))
         ]
         if not names and found:
             break  # what follows the names: a place, a job title, a date
@@ -215,23 +220,27 @@ def _is_date(segment: str) -> bool:
     )
 
 
-def _person(part: str, is_site: SiteMatcher, *, words: int, trusted: bool) -> str | None:
+def _person(
+    part: str, is_site: SiteMatcher, *, words: int, trusted: bool, uncased: bool = False
+) -> str | None:
     """`part` as a person's name, or None if it is not one."""
+    part = part.strip(" .,;:-|()[]")
+    if part.split() and part.split()[-1].casefold() in _TEAM_WORDS:
+        return None  # "Verge Staff", "National Desk"
     if role := _ROLE.search(part):
         part = part[: role.start()]
     part = _BY.sub("", part.strip(" .,;:-|()[]")).strip(" ,;:-|")
     if not part or any(ch.isdigit() for ch in part) or _DOMAIN.search(part):
         return None
     tokens = part.split()
-    folded = part.casefold()
-    if folded in _NOT_NAMES or tokens[-1].casefold() in _TEAM_WORDS or is_site.is_host(part):
+    if part.casefold() in _NOT_NAMES or any(t.casefold() in _WIRES for t in tokens):
         return None
     # The site's own name is no author, unless it is a person's: a personal site ("Haki
-    # Benita"), a CMS that fills its publisher field with the author.
-    if is_site.names_site(part) and not _person_like(tokens):
+    # Benita" on hakibenita.com), a CMS that fills its publisher field with the author.
+    if (is_site.is_host(part) or is_site.names_site(part)) and not _person_like(tokens):
         return None
     if _UNCASED_NAME.match(part):  # Arabic, Chinese, Japanese, Korean: no capitals to read
-        return part if trusted else None
+        return part if trusted or uncased else None
     if not 1 <= len(tokens) <= 5 or len(tokens) < words:
         return None
     if part.isupper() and len(part) > 3:
@@ -252,9 +261,10 @@ _ORGANISATION_WORDS = frozenset(
 
 
 def _person_like(tokens: list[str]) -> bool:
-    """Two to four capitalised words, none an organisation's: "Haki Benita"."""
+    """Two to four capitalised words, none an organisation's or in capitals ("USA TODAY"):
+    "Haki Benita"."""
     return 2 <= len(tokens) <= 4 and all(
-        (_capitalised(t) or t.casefold() in _PARTICLES)
+        ((_capitalised(t) and not t.isupper()) or t.casefold() in _PARTICLES)
         and t.casefold() not in _ORGANISATION_WORDS
         and all(ch.isalpha() or ch in ".'-" for ch in t)
         for t in tokens
@@ -364,7 +374,7 @@ def _byline_lines(page: Page, is_site: SiteMatcher) -> list[str]:
         # "By" alone: the name is the next piece of text (a link).
         if _BY.sub("", line).strip(" :") == "" and index + 1 < len(lines):
             line = f"{line} {lines[index + 1]}"
-        if found := _names(line, is_site, words=2):
+        if found := _names(line, is_site, words=2, uncased=True):
             return found
     return []
 

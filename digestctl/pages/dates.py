@@ -188,7 +188,7 @@ class _Dates:
             return found
         # Every written form has a four-digit year: look only around those.
         for stated in _YEAR.finditer(text):
-            window = text[max(0, stated.start() - 30) : stated.end() + 6]
+            window = text[max(0, stated.start() - 30) : stated.end() + 14]
             best: tuple[int, datetime] | None = None
             for position, found in self._written(window):
                 if best is None or position < best[0]:

@@ -245,9 +245,12 @@ def _extract_summary(page: Page, title: str | None, is_site: SiteMatcher) -> str
             continue
         # A description cut short ("…", mid-word, a teaser's first words): the paragraph
         # it was cut from says it whole.
-        if raw.rstrip().endswith(("…", "...")) or not _SENTENCE_END.search(summary):
+        ellipsis = raw.rstrip().endswith(("…", "..."))
+        if ellipsis or not _SENTENCE_END.search(summary):
             kept = text_key(summary.rstrip(".… "))
-            paragraph = _paragraph_with(page, kept.rsplit(" ", 1)[0] if " " in kept else kept)
+            if ellipsis or len(summary) >= _CMS_CUT:  # perhaps cut mid-word
+                kept = kept.rsplit(" ", 1)[0]
+            paragraph = _paragraph_with(page, kept)
             if paragraph:
                 return _paragraph_summary(paragraph)
         # Content systems cut descriptions at a fixed length, mid-word: keep the whole
