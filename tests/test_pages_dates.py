@@ -148,3 +148,13 @@ def test_future_dates_are_not_believed() -> None:
     assert published(head, article('<time datetime="2024-05-30">May 30</time>')) == date(
         2024, 5, 30
     )
+
+
+def test_date_modified_only_when_nothing_else_dates_the_page() -> None:
+    ld = (
+        '<script type="application/ld+json">{"@type": "BlogPosting", '
+        '"dateModified": "2023-11-07T02:22:09Z"}</script>'
+    )
+    assert published(ld, article("<p>Text.</p>")) == date(2023, 11, 7)
+    shown = article('<time datetime="2023-10-01">1 October</time><p>Text.</p>')
+    assert published(ld, shown) == date(2023, 10, 1)

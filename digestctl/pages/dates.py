@@ -311,7 +311,10 @@ def extract_published(page: Page, url: str, latest: datetime) -> datetime | None
         year, month, day = parts[:3] if parts[0] else parts[3:]
         if found := dates.day(str(year), str(month), str(day)):
             return found
-    for raw in (page.first_meta(key) for key in _MODIFIED_META):
+    # Last, when the page was changed: better than nothing for a page that says no more.
+    modified = [page.first_meta(key) for key in _MODIFIED_META]
+    modified += [ld_text(obj.get("dateModified")) for obj in page.ld_of_types(ARTICLE_TYPES)]
+    for raw in modified:
         if raw and (found := dates.find(raw)):
             return found
     return None
