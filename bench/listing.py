@@ -234,14 +234,15 @@ def main() -> None:
         code = str(args.code.resolve())
         sys.path.insert(0, code)
         env["PYTHONPATH"] = code
-        exe = [sys.executable, "-m", "digestctl"]
+        # -P: not the current folder first on sys.path (it may hold another digestctl).
+        exe = [sys.executable, "-P", "-m", "digestctl"]
     else:
         exe = [str(Path(sys.executable).with_name("digestctl"))]
     if args.seed:
         seed(args.seed, args.sizes[0], exe, env)
         return
     where = subprocess.run(
-        [sys.executable, "-c", "import digestctl; print(digestctl.__file__)"],
+        [sys.executable, "-P", "-c", "import digestctl; print(digestctl.__file__)"],
         env=env,
         capture_output=True,
         text=True,
