@@ -234,14 +234,15 @@ def main() -> None:
         code = str(args.code.resolve())
         sys.path.insert(0, code)
         env["PYTHONPATH"] = code
-        exe = [sys.executable, "-m", "digestctl"]
+        # -P: not the current folder first on sys.path (it may hold another digestctl).
+        exe = [sys.executable, "-P", "-m", "digestctl"]
     else:
         exe = [str(Path(sys.executable).with_name("digestctl"))]
     if args.seed:
         seed(args.seed, args.sizes[0], exe, env)
         return
     where = subprocess.run(
-        [sys.executable, "-c", "import digestctl; print(digestctl.__file__)"],
+        [sys.executable, "-P", "-c", "import digestctl; print(digestctl.__file__)"],
         env=env,
         capture_output=True,
         text=True,
@@ -278,7 +279,11 @@ def main() -> None:
                 if args.only and not any(word in name for word in args.only):
                     continue
                 cmd = [*items, *extra]
-                run_pty(cmd, env) if on_pty else run_file(cmd, env, out)  # warm-up (+migration)
+                try:
+                    run_pty(cmd, env) if on_pty else run_file(cmd, env, out)  # warm-up
+                except SystemExit:  # an older digestctl without this option
+                    print(f"  {name:<29} failed: not in this version?")
+                    continue
                 runs = [
                     run_pty(cmd, env) if on_pty else run_file(cmd, env, out)
                     for _ in range(args.runs)

@@ -49,6 +49,7 @@ class SourceOutcome:
     seen: int = 0
     filtered: int = 0
     duplicates: int = 0
+    dropped: int = 0  # entries holding nothing usable (no title, link or text)
     error: str | None = None
     error_kind: str | None = None
     moved_to: str | None = None  # a permanent redirect: the URL to put in sources.toml
@@ -172,8 +173,10 @@ async def _fetch_source_unguarded(ctx: _Context, source: Source) -> SourceOutcom
         _record_success(ctx, source, response)
         return SourceOutcome(source.name, source.url, Outcome.NOT_MODIFIED, moved_to=moved_to)
 
-    entries, site, warnings = await _entries_of(ctx, source, response)
-    kept, filtered = select_entries(entries, source)
+    entries, site, warnings, dropped = await _entries_of(ctx, source, response)
+    usable = [e for e in entries if e.title or e.url or e.summary]
+    dropped += len(entries) - len(usable)
+    kept, filtered = select_entries(usable, source)
     items = [to_new_item(e, source.name, site) for e in kept]
     result = ctx.store.upsert_items(items, ctx.now)
     _record_success(ctx, source, response)
@@ -185,6 +188,7 @@ async def _fetch_source_unguarded(ctx: _Context, source: Source) -> SourceOutcom
         seen=result.seen,
         filtered=filtered,
         duplicates=result.duplicates,
+        dropped=dropped,
         moved_to=moved_to,
         warnings=tuple(warnings),
     )
@@ -204,8 +208,9 @@ def _record_success(ctx: _Context, source: Source, response: FetchResponse) -> N
 
 async def _entries_of(
     ctx: _Context, source: Source, response: FetchResponse
-) -> tuple[list[FeedEntry], str | None, list[str]]:
-    """The entries a response holds: a feed parsed, or a listing page's articles extracted."""
+) -> tuple[list[FeedEntry], str | None, list[str], int]:
+    """The entries a response holds (a feed parsed, or a listing page's articles
+    extracted), the site's name, warnings, and how many entries held nothing usable."""
     from digestctl.feeds import parse_feed, sniff_format
 
     kind = source.type
@@ -227,13 +232,18 @@ async def _entries_of(
         feed = await asyncio.to_thread(
             parse_feed, response.content, url=response.url, content_type=content_type
         )
-        return list(feed.entries), feed.title or _host(response.url), []
+        return (
+            list(feed.entries),
+            feed.title or _host(response.url),
+            list(feed.warnings),
+            feed.dropped,
+        )
     from digestctl.listing import entries_from_listing
 
     entries, site, warnings = await entries_from_listing(
         ctx.fetcher, ctx.store, source, response, ctx.max_bytes
     )
-    return entries, site or _host(response.url), warnings
+    return entries, site or _host(response.url), warnings, 0
 
 
 def _failure(

@@ -6,6 +6,8 @@ recover mode; text goes through digestctl.text, links through digestctl.urls.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import functools
 import json
@@ -20,10 +22,20 @@ from lxml import etree
 
 from digestctl.errors import ParseError
 from digestctl.models import FeedEntry, ParsedFeed
-from digestctl.text import clean_summaries, clean_summary, clean_title, clean_titles, parse_date
+from digestctl.text import (
+    clean_summaries,
+    clean_summary,
+    clean_text_summary,
+    clean_title,
+    clean_titles,
+    parse_date,
+    text_line,
+    truncate_sentences,
+)
 from digestctl.urls import resolve_url
 
 SUMMARY_CHARS = 300
+TITLE_CHARS = 150  # a title made from an entry's text when it has none
 
 # --- namespaces ---------------------------------------------------------------------------
 
@@ -42,6 +54,7 @@ _EXTENSIONS = {
     "rssnamespace.org/feedburner/ext/1.0": "feedburner",
     "www.w3.org/2005/atom": "atom",
     "purl.org/atom/ns#": "atom",
+    "www.w3.org/1999/xhtml": "xhtml",
 }
 _CORE_RSS = frozenset({"", _RSS10, _RSS090})
 _CORE_ATOM = frozenset({"", _ATOM10, _ATOM03})
@@ -57,6 +70,7 @@ _BOMS = (
 )
 # XML 1.0 Appendix F: the first bytes of an unmarked document tell its code unit width.
 _UNMARKED = (
+    (b"\x4c\x6f\xa7\x94", "cp037"),  # "<?xm" in EBCDIC: the declaration names which one
     (b"<\x00\x00\x00", "utf-32-le"),
     (b"\x00\x00\x00<", "utf-32-be"),
     (b"<\x00?\x00", "utf-16-le"),
@@ -86,10 +100,12 @@ _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010fff
 
 
 def _decode(data: bytes, content_type: str | None) -> tuple[str, str]:
-    """The document as text, and the codec it was read with.
+    """The document as text, and the codec it was read with ("utf-8+cp1252" when no
+    declared encoding fitted the bytes).
 
-    BOM first; then UTF-8 if the bytes are valid UTF-8 (text that is valid UTF-8 is
-    UTF-8 whatever a label says); then the HTTP charset and the XML declaration. When
+    BOM first (and XML 1.0 Appendix F's unmarked UTF-16/32 and EBCDIC); then UTF-8 if the
+    bytes are valid UTF-8 (text that is valid UTF-8 is UTF-8 whatever a label says); then
+    the HTTP charset, then the XML declaration (RFC 7303 §3: the HTTP charset wins). When
     nothing fits, bytes that are not UTF-8 are read as Windows-1252, so none is lost
     (mixed-encoding feeds are common).
     """
@@ -98,6 +114,8 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str]:
             return data[len(bom) :].decode(encoding, errors="replace"), encoding
     for prefix, encoding in _UNMARKED:
         if data.startswith(prefix):
+            if encoding == "cp037":
+                encoding = _ebcdic_codec(data)
             return data.decode(encoding, errors="replace"), encoding
     candidates = ["utf-8"]
     declared = []
@@ -122,6 +140,19 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str]:
     return re.sub("[\udc80-\udcff]", _windows_1252, text), "utf-8+cp1252"
 
 
+def _ebcdic_codec(data: bytes) -> str:
+    """The EBCDIC code page an EBCDIC document declares (cp500, cp875, cp1140, …)."""
+    decl = _XML_DECL_ENCODING.match(data[:200].decode("cp037").encode("ascii", "replace"))
+    if decl is not None:
+        try:
+            codec = codecs.lookup(decl.group(1).decode("ascii"))
+        except LookupError:
+            return "cp037"
+        if codecs.encode("<?xml", codec.name) == b"\x4c\x6f\xa7\x94\x93":
+            return codec.name
+    return "cp037"
+
+
 def _windows_1252(match: re.Match[str]) -> str:
     byte = bytes([ord(match.group(0)) - 0xDC00])
     try:
@@ -141,7 +172,8 @@ def _repair(document: bytes) -> bytes:
             # A reference to a character XML forbids (&#0;, &#xD800;): libxml2 would keep
             # its bytes as invalid UTF-8.
             valid = code <= 0x10FFFF and not _NOT_XML_CHAR.match(chr(code))
-            return match.group(0) if valid else ""
+            # "&#X41;": XML wants a lower-case x, HTML takes either.
+            return f"&#{code};" if valid else ""
         if name in _XML_PREDEFINED:
             return _XML_PREDEFINED[name]
         if name and name in _HTML5_ENTITIES:
@@ -377,7 +409,12 @@ _BODY_END = {
 
 
 def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
-    document = _utf8_document(data, content_type)
+    document, warning = _utf8_document(data, content_type)
+    feed = _parse_xml_document(document, data, url)
+    return replace(feed, warnings=(warning,)) if warning else feed
+
+
+def _parse_xml_document(document: bytes, data: bytes, url: str | None) -> ParsedFeed:
     if _might_flood(document) and (capped := _parse_xml_capped(document)) is not None:
         return _feed_from_tree(capped, data, _Context(url, b"xml:base" in document, bodies=True))
     # Most of a feed's bytes are entry bodies we never read when a summary is there:
@@ -401,17 +438,35 @@ def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> P
     return _feed_from_tree(root, data, _Context(url, b"xml:base" in document, bodies=True))
 
 
-def _utf8_document(data: bytes, content_type: str | None) -> bytes:
-    """The document in UTF-8 without a BOM (the bytes given, when they already are)."""
+def _utf8_document(data: bytes, content_type: str | None) -> tuple[bytes, str | None]:
+    """The document in UTF-8 without a BOM (the bytes given, when they already are), and
+    a warning when its bytes fitted no encoding it declared."""
     if not data.startswith(tuple(bom for bom, _ in _BOMS + _UNMARKED)):
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
             pass
         else:
-            return data
-    text, _ = _decode(data, content_type)
-    return text.encode("utf-8", errors="surrogatepass")
+            return data, None
+    text, codec = _decode(data, content_type)
+    warning = None
+    if codec == "utf-8+cp1252":
+        declared = _declared_encodings(data, content_type)
+        warning = (
+            f"the feed's bytes are not {' or '.join(declared)} as it declares"
+            if declared
+            else "the feed declares no encoding and is not UTF-8"
+        ) + "; read as UTF-8 where valid, else Windows-1252"
+    return text.encode("utf-8", errors="surrogatepass"), warning
+
+
+def _declared_encodings(data: bytes, content_type: str | None) -> list[str]:
+    declared = []
+    if content_type and (param := _CHARSET_PARAM.search(content_type)):
+        declared.append(param.group(1))
+    if decl := _XML_DECL_ENCODING.match(data):
+        declared.append(decl.group(1).decode("ascii"))
+    return list(dict.fromkeys(name.lower() for name in declared))
 
 
 def _without_bodies(document: bytes) -> bytes | None:
@@ -498,9 +553,42 @@ def _markup(el: etree._Element) -> str:
         return el.text or ""
     parts = [el.text or ""]
     for child in el:
-        parts.append(etree.tostring(child, encoding="unicode", with_tail=False))
+        # As HTML: "<object/>" would open an element that swallows the text after it.
+        parts.append(etree.tostring(child, encoding="unicode", method="html", with_tail=False))
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+class _PlainText(str):
+    """Text that is not markup (Atom's type="text"): its "<blink>" is part of the text."""
+
+    __slots__ = ()
+
+
+_PLAIN_TYPES = frozenset({"text", "text/plain", "plain"})
+
+
+def _construct(el: etree._Element, *, atom: bool = False) -> str:
+    """A text construct's content: markup, or _PlainText for type="text" (Atom's
+    default, RFC 4287 §3.1.1); Atom 0.3's mode="base64" (and content of a non-text type)
+    decoded first. An RSS element without a type is markup."""
+    kind = (el.get("type") or ("text" if atom else "")).strip().lower()
+    mode = (el.get("mode") or "").strip().lower()
+    if mode == "base64" or ("/" in kind and not kind.startswith("text/") and "xml" not in kind):
+        decoded = _base64_text(el.text or "")
+        if decoded is None:
+            return ""
+        return _PlainText(decoded) if kind in _PLAIN_TYPES else decoded
+    if kind in _PLAIN_TYPES:
+        return _PlainText(_plain(el))
+    return _markup(el)
+
+
+def _base64_text(data: str) -> str | None:
+    try:
+        return base64.b64decode("".join(data.split()), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):  # not base64, or not text
+        return None
 
 
 def _plain(el: etree._Element) -> str:
@@ -533,6 +621,8 @@ class _Children:
         if not isinstance(tag, str):  # an entity reference left unexpanded: not an element
             return ""
         namespace, local = _split(tag)
+        # Element names are case-insensitive in practice (CDF's <ITEM>, <TiTlE>).
+        local = local.lower()
         if namespace in self.core:
             return local
         normal = namespace.lower().removeprefix("http://").removeprefix("https://").rstrip("/")
@@ -562,11 +652,14 @@ def _dates(
 
 
 _EMAIL_AND_NAME = re.compile(r"\s*\S+@\S+\s*\((?P<name>[^)]+)\)\s*")
-_NAME_AND_EMAIL = re.compile(r"\s*(?P<name>[^<]+?)\s*<[^>]*@[^>]*>\s*")
+_NAME_AND_EMAIL = re.compile(
+    r"\s*(?P<name>[^<(]+?)\s*(?:<[^>]*@[^>]*>|\(\s*[^()\s]+@[^()\s]+\s*\))\s*"
+)
 
 
 def _person(raw: str) -> str:
-    """The name in "jo@example.com (Jo Doe)" or "Jo Doe <jo@…>", else `raw` (uncleaned)."""
+    """The name in "jo@example.com (Jo Doe)", "Jo Doe <jo@…>" or "Jo Doe (jo@…)", else
+    `raw` (uncleaned)."""
     if "@" not in raw:  # most feeds give a name alone: no regex needed
         return raw
     match = _EMAIL_AND_NAME.fullmatch(raw) or _NAME_AND_EMAIL.fullmatch(raw)
@@ -631,22 +724,36 @@ class _Raw:
     image: str | None = None
 
 
-def _entries(raws: Sequence[_Raw], context: _Context) -> tuple[FeedEntry, ...]:
-    """Clean every entry's text in one go and build the entries."""
-    titles = clean_titles([raw.title for raw in raws])
+def _entries(raws: Sequence[_Raw], context: _Context) -> tuple[tuple[FeedEntry, ...], int]:
+    """Clean every entry's text in one go and build the entries; also how many entries
+    were dropped for holding nothing usable (no title, link or text)."""
+    titles = clean_titles([_markup_only(raw.title) for raw in raws])
     summaries = clean_summaries(
-        [raw.summaries[0] if raw.summaries else "" for raw in raws], SUMMARY_CHARS
+        [_markup_only(raw.summaries[0]) if raw.summaries else "" for raw in raws], SUMMARY_CHARS
     )
     names = iter(clean_titles([_person(name) for raw in raws for name in raw.authors]))
     entries = []
     for raw, title, summary in zip(raws, titles, summaries, strict=True):
+        if isinstance(raw.title, _PlainText):
+            title = text_line(raw.title)
+        if raw.summaries and isinstance(raw.summaries[0], _PlainText):
+            summary = clean_text_summary(raw.summaries[0], SUMMARY_CHARS)
         for fallback in raw.summaries[1:]:
             if summary:
                 break
-            summary = clean_summary(fallback, SUMMARY_CHARS)
+            if isinstance(fallback, _PlainText):
+                summary = clean_text_summary(fallback, SUMMARY_CHARS)
+            else:
+                summary = clean_summary(fallback, SUMMARY_CHARS)
         if not summary and raw.body_left_out:
             raise _BodiesNeeded
         authors = [name for name in (next(names) for _ in raw.authors) if name]
+        if not title and summary:
+            # No title, but text (content, xhtml:body, media:description, a CDF abstract):
+            # its first sentence stands in, as a reader would name the entry.
+            title = truncate_sentences(summary, TITLE_CHARS, max_sentences=1)
+        if not (title or raw.url or summary):
+            continue
         entries.append(
             FeedEntry(
                 title=title or None,
@@ -659,7 +766,11 @@ def _entries(raws: Sequence[_Raw], context: _Context) -> tuple[FeedEntry, ...]:
                 image=raw.image,
             )
         )
-    return tuple(entries)
+    return tuple(entries), len(raws) - len(entries)
+
+
+def _markup_only(value: str) -> str:
+    return "" if isinstance(value, _PlainText) else value
 
 
 def _image(found: Mapping[str, list[etree._Element]], context: _Context) -> str | None:
@@ -713,18 +824,29 @@ def _parse_rss(root: etree._Element, version: str, context: _Context) -> ParsedF
     # Some RSS 2.0 feeds declare a default namespace (userland's rss2 one, say).
     children = _Children(_CORE_RSS | {_split(channel.tag)[0]})
     info = children.of(channel)
-    context = context.with_feed_link(_rss_link(info, context))
+    context = context.with_feed_link(_rss_link(info, context) or _cdf_link(channel, context))
     items = info.get("item", [])
     if channel is not root:  # RSS 1.0 puts items beside the channel; broken 2.0 feeds too
         items = items + [c for c in root if _local(c) == "item"]
     items = items[:MAX_ENTRIES]
     title = _first(info, "title", "dc:title")
+    entries, dropped = _entries(
+        [_rss_item(item, children.of(item), context) for item in items], context
+    )
     return ParsedFeed(
         format=version,
-        title=clean_title(_markup(title)) or None if title is not None else None,
+        title=_feed_title(title),
         link=context.feed_link,
-        entries=_entries([_rss_item(children.of(item), context) for item in items], context),
+        entries=entries,
+        dropped=dropped,
     )
+
+
+def _feed_title(title: etree._Element | None, *, atom: bool = False) -> str | None:
+    if title is None:
+        return None
+    value = _construct(title, atom=atom)
+    return (text_line(value) if isinstance(value, _PlainText) else clean_title(value)) or None
 
 
 def _rss_link(found: Mapping[str, list[etree._Element]], context: _Context) -> str | None:
@@ -739,18 +861,33 @@ def _rss_link(found: Mapping[str, list[etree._Element]], context: _Context) -> s
     return None
 
 
-def _rss_item(found: Mapping[str, list[etree._Element]], context: _Context) -> _Raw:
+# Where an RSS item's text is, best first: xhtml:body, <body> and <fullitem> are full
+# content (as content:encoded is); <abstract> is CDF's.
+_RSS_TEXTS = (
+    *("description", "content:encoded", "xhtml:body", "body", "fullitem"),
+    *("dc:description", "itunes:summary", "abstract"),
+)
+
+
+def _cdf_link(el: etree._Element, context: _Context) -> str | None:
+    """CDF (Microsoft's Channel Definition Format) puts links in an HREF attribute."""
+    return context.link(el, el.get("HREF") or el.get("href"))
+
+
+def _rss_item(
+    item: etree._Element, found: Mapping[str, list[etree._Element]], context: _Context
+) -> _Raw:
     raw = _Raw()
-    if (title := _first(found, "title", "dc:title")) is not None:
-        raw.title = _markup(title)
+    if (title := _first(found, "title", "dc:title", "media:title")) is not None:
+        raw.title = _construct(title)
     guid = _first(found, "guid")
     raw.guid = _plain(guid) if guid is not None else None
-    if (orig := _first(found, "feedburner:origLink")) is not None:
+    if (orig := _first(found, "feedburner:origlink")) is not None:
         raw.url = context.link(orig, _plain(orig))  # FeedBurner's <link> is its redirect
-    raw.url = raw.url or _rss_link(found, context)
+    raw.url = raw.url or _rss_link(found, context) or _cdf_link(item, context)
     if raw.url is None and guid is not None and guid.get("isPermaLink") != "false":
         raw.url = context.link(guid, raw.guid)
-    for key in ("description", "content:encoded", "dc:description", "itunes:summary"):
+    for key in _RSS_TEXTS:
         for el in found.get(key, ()):
             if markup := _markup(el):
                 raw.summaries.append(markup)
@@ -758,10 +895,12 @@ def _rss_item(found: Mapping[str, list[etree._Element]], context: _Context) -> _
                 raw.body_left_out = True
     raw.summaries += _media_descriptions(found)
     raw.published, raw.updated = _dates(
-        _first(found, "pubDate", "dc:date", "dcterms:issued", "dcterms:created"),
+        _first(found, "pubdate", "dc:date", "dcterms:issued", "dcterms:created"),
         _first(found, "dcterms:modified", "atom:updated"),
     )
-    author = _first(found, "author", "dc:creator", "itunes:author")
+    if raw.published is None and raw.updated is None and (lastmod := item.get("LASTMOD")):
+        raw.updated = parse_date(lastmod)  # CDF
+    author = _first(found, "author", "dc:creator", "dc:author", "itunes:author")
     raw.authors = [_markup(author)] if author is not None else []
     raw.image = _image(found, context)
     return raw
@@ -782,11 +921,13 @@ def _parse_atom(root: etree._Element, version: str, context: _Context) -> Parsed
         # RFC 4287 §4.2.1: an entry without authors has its feed's.
         raw.authors = raw.authors or feed_authors
         raws.append(raw)
+    entries, dropped = _entries(raws, context)
     return ParsedFeed(
         format=version,
-        title=clean_title(_markup(title)) or None if title is not None else None,
+        title=_feed_title(title, atom=True),
         link=context.feed_link,
-        entries=_entries(raws, context),
+        entries=entries,
+        dropped=dropped,
     )
 
 
@@ -818,16 +959,16 @@ def _atom_entry(
     found: Mapping[str, list[etree._Element]], children: _Children, context: _Context
 ) -> _Raw:
     raw = _Raw()
-    if (title := _first(found, "title")) is not None:
-        raw.title = _markup(title)
+    if (title := _first(found, "title", "media:title")) is not None:
+        raw.title = _construct(title, atom=True)
     if (guid := _first(found, "id")) is not None:
         raw.guid = _plain(guid)
-    if (orig := _first(found, "feedburner:origLink")) is not None:
+    if (orig := _first(found, "feedburner:origlink")) is not None:
         raw.url = context.link(orig, _plain(orig))
     raw.url = raw.url or _atom_link(found, context)
     for key in ("summary", "content"):
         for el in found.get(key, ()):
-            if markup := _markup(el):
+            if markup := _construct(el, atom=True):
                 raw.summaries.append(markup)
             elif key == "content" and not context.bodies and el.get("src") is None:
                 raw.body_left_out = True
@@ -868,11 +1009,13 @@ def _parse_json_feed(data: bytes, url: str | None, content_type: str | None) -> 
         if isinstance(item, dict)
     ]
     title = document.get("title")
+    entries, dropped = _entries(raws, context)
     return ParsedFeed(
         format=format_,
         title=(clean_title(title) or None) if isinstance(title, str) else None,
         link=context.feed_link,
-        entries=_entries(raws, context),
+        entries=entries,
+        dropped=dropped,
     )
 
 

@@ -65,6 +65,8 @@ class ParsedFeed:
     title: str | None
     link: str | None  # the site's home page
     entries: tuple[FeedEntry, ...]
+    dropped: int = 0  # entries left out for holding nothing usable (no title, link or text)
+    warnings: tuple[str, ...] = ()  # what was wrong but read anyway (an encoding, say)
 
 
 @dataclass(frozen=True)

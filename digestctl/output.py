@@ -389,6 +389,7 @@ def format_fetch_report(report: FetchReport) -> dict[str, Any]:
                 "seen": o.seen,
                 "filtered": o.filtered,
                 "duplicates": o.duplicates,
+                "dropped_entries": o.dropped,
                 "error": o.error,
                 "error_kind": o.error_kind,
                 "moved_to": o.moved_to,
@@ -433,6 +434,11 @@ def print_fetch_summary(report: FetchReport, *, table: bool) -> None:
             )
         for w in o.warnings:
             print_note(f"{o.name}: {w}")
+        if o.dropped:
+            print_note(
+                f"{o.name}: {o.dropped} entr{'y' if o.dropped == 1 else 'ies'} with no title,"
+                " link or text left out"
+            )
     for o in report.failed:
         if not table:
             print_note(f"failed: {format_failure_line(o)}")

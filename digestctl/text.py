@@ -21,10 +21,8 @@ _DROP_TAGS = (
     "noscript",
     "template",
     "iframe",
-    "object",
     "embed",
     "svg",
-    "math",
     "select",
     "textarea",
     "button",
@@ -68,7 +66,25 @@ _TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
 _ENTITY_LIKE = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);?")
 # C0/C1 controls (whitespace ones are handled by str.split), lone surrogates (a broken JSON
 # feed), soft hyphens, zero-width spaces and BOMs.
-_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\u00ad\u200b\ufeff]")
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x9f\ud800-\udfff\u00ad\u200b\ufeff]")
+# C1 controls in text are Windows-1252's printable characters read as ISO-8859-1
+# ("don\x92t"): they are given back their Windows-1252 meaning, as feedparser does.
+_C1_AS_WINDOWS_1252 = {
+    chr(code): bytes([code]).decode("cp1252")
+    for code in range(0x80, 0xA0)
+    if code not in {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+}
+
+
+def _visible(text: str) -> str:
+    """`text` without invisible characters, C1 controls read as Windows-1252."""
+    return _INVISIBLE.sub(_invisible_replacement, text)
+
+
+def _invisible_replacement(match: re.Match[str]) -> str:
+    return _C1_AS_WINDOWS_1252.get(match.group(0), "")
+
+
 _MAX_PASSES = 3
 # Many fragments are cleaned as one HTML document, joined by a control character XML text
 # never holds (and clean text never keeps) — unless one of them holds markup whose
@@ -142,19 +158,38 @@ def _batchable(joined: str, count: int, names: set[str]) -> bool:
 
 
 def _to_text(markup: str, *, drop_more_links: bool) -> str:
-    text = markup
+    text = _visible(markup)  # first, so that "<\x08p>" cannot become a tag
     for _ in range(_MAX_PASSES):
         if _TAG_LIKE.search(text):
             text = _parse_html_text(text, _tag_names(text), drop_more_links=drop_more_links)
-        elif "&" in text:
-            text = html.unescape(text)
-        else:
+            # Markup escaped inside real markup is text a reader sees ("<code>&lt;br
+            # /&gt;</code>" shows "<br />"); only entities escaped twice ("&amp;#8217;", a
+            # common feed bug) are decoded again, but for "&lt;" and "&gt;", which say
+            # what they mean ("Use &amp;lt;br&amp;gt;" in escaped content).
+            if "&" in text:
+                text = _ENTITY_LIKE.sub(_unescape_but_brackets, text)
             break
+        if "&" not in text:
+            break
+        text = html.unescape(text)
         if not _TAG_LIKE.search(text) and not _ENTITY_LIKE.search(text):
             break
-    # Deeper escaping than that is hostile: defuse what is left rather than loop on it.
-    text = _TAG_LIKE.sub(lambda m: "< " + m.group(0)[1:], _INVISIBLE.sub("", text))
+    else:
+        # Deeper escaping than that is hostile: defuse what is left rather than loop on it.
+        text = _TAG_LIKE.sub(lambda m: "< " + m.group(0)[1:], text)
     return _one_line(text)
+
+
+def _unescape_but_brackets(match: re.Match[str]) -> str:
+    reference = match.group(0)
+    if reference[1:3].lower() in ("lt", "gt"):
+        return reference
+    return html.unescape(reference)
+
+
+def text_line(text: str) -> str:
+    """Plain text (not markup: "<blink>" is five letters and brackets) as one clean line."""
+    return _one_line(_visible(text))
 
 
 def _one_line(text: str) -> str:
@@ -165,7 +200,7 @@ def _one_line(text: str) -> str:
         while "  " in text:
             text = text.replace("  ", " ")
         return text.strip(" ")
-    return " ".join(_INVISIBLE.sub("", text).split())
+    return " ".join(_visible(text).split())
 
 
 def _has_widget(markup: str) -> bool:
@@ -257,6 +292,12 @@ def clean_summary(raw: str, max_chars: int = 300) -> str:
             return truncate_sentences(text[: text.rfind(" ")], max_chars, max_sentences=3)
     text = _to_text(raw, drop_more_links=True)
     return _summary_of_text(_strip_boilerplate(text, _boilerplate_in(text)), max_chars)
+
+
+def clean_text_summary(text: str, max_chars: int = 300) -> str:
+    """`clean_summary` of plain text (not markup: its "<b>" and "&amp;" are literal)."""
+    line = text_line(text)
+    return _summary_of_text(_strip_boilerplate(line, _boilerplate_in(line)), max_chars)
 
 
 def clean_summaries(raws: Sequence[str], max_chars: int = 300) -> list[str]:

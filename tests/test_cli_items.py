@@ -10,6 +10,7 @@ import re
 import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -203,6 +204,24 @@ def test_fts_operators_typed_by_the_user_are_just_words(ws: Workspace) -> None:
         result = run(ws, "--nl", "--search", query)
         assert result.exit_code == 0, (query, result.output)
         assert result.stdout.count("\n") == count, query
+
+
+def test_search_without_fts5_scans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where SQLite lacks FTS5, the same queries work, by scanning titles and summaries."""
+    from digestctl import store as store_module
+
+    small, _ = init_workspace(tmp_path / "ws")
+    monkeypatch.setattr(store_module, "fts5_available", lambda db: False)
+    with Store(small.db_path) as store:
+        assert not store.search_index
+        store.upsert_items([stored(n) for n in range(100)], NOW)
+    found = run(small, "--nl", "--search", '"forced labour" OR months -"story 7"')
+    assert found.exit_code == 0, found.output
+    # The scan matches within words: -"story 7" also leaves out "Story 70" … "Story 79".
+    wanted = [n for n in range(100) if n % 10 == 0 or n % 7 == 0]
+    expected = [n for n in wanted if not str(n).startswith("7")]
+    assert [json.loads(line)["id"] for line in found.stdout.splitlines()] == ids(*expected)
+    assert run(small, "--search", '"open').exit_code == 2
 
 
 def test_usage_errors(ws: Workspace) -> None:

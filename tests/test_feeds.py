@@ -198,7 +198,8 @@ def test_json_feed(version: str) -> None:
     assert first.guid == "1"
     assert first.image == "https://j.example/i.png"
     assert first.published == datetime(2024, 1, 5, 10, tzinfo=UTC)
-    assert (second.url, second.summary, second.title) == ("https://x.example/", "Plain.", None)
+    # No title: its text's first sentence stands in.
+    assert (second.url, second.summary, second.title) == ("https://x.example/", "Plain.", "Plain.")
 
 
 def test_json_feed_wrong_types_are_ignored() -> None:
@@ -213,8 +214,9 @@ def test_json_feed_wrong_types_are_ignored() -> None:
             ],
         }
     ).encode()
-    (entry,) = parse_feed(data).entries
-    assert entry == type(entry)()
+    feed = parse_feed(data)
+    # Nothing usable is left of the one item: it is dropped, and counted.
+    assert (feed.entries, feed.dropped) == ((), 1)
 
 
 # --- summaries, fallbacks -------------------------------------------------------------------
@@ -654,7 +656,7 @@ def test_an_item_flood_is_read_only_as_far_as_the_entry_cap(unit: bytes) -> None
     data = head + unit * 300_000 + b"</channel></rss>"
     start = time.perf_counter()
     feed = parse_feed(data, url="https://flood.example/feed")
-    assert len(feed.entries) == MAX_ENTRIES
+    assert len(feed.entries) + feed.dropped == MAX_ENTRIES
     assert feed.title == "Flood"
     assert time.perf_counter() - start < 2
 

@@ -78,6 +78,8 @@ class Page:
         self.base = base_url(tree, url)
         self._marked: list[LexborNode] | None = None
         self._h1: list[LexborNode] | None = None
+        # The element showing the article's headline, once the title is known.
+        self.headline: LexborNode | None = None
 
     def marked_nodes(self) -> list[LexborNode]:
         """Elements marked as holding a date or a byline, in page order: one search
@@ -89,9 +91,16 @@ class Page:
             self._marked = region.css(_MARKED_ELEMENTS)
         return self._marked
 
+    def headline_node(self) -> LexborNode | None:
+        """The headline's element: the one the title was read from, else the first <h1>
+        that is not the site's logo."""
+        if self.headline is not None:
+            return self.headline
+        return next((h for h in self.h1() if not in_masthead(h)), None)
+
     def headline_region(self) -> LexborNode | None:
         """The <article> or <main> holding the headline, else the blocks around it."""
-        heading = next((h for h in self.h1() if not in_masthead(h)), None)
+        heading = self.headline_node()
         node = heading.parent if heading is not None else None
         fallback = None
         for depth in range(8):
@@ -103,6 +112,12 @@ class Page:
                 fallback = node
             node = node.parent
         return fallback
+
+    def language(self) -> str | None:
+        """The page's language as it declares it: <html lang>, else its <meta>."""
+        root = self.tree.root
+        lang = root.attributes.get("lang") or root.attributes.get("xml:lang") if root else None
+        return lang or self.first_meta("content-language", "dc.language", "og:locale")
 
     def head_link(self, rel: str) -> LexborNode | None:
         # <link> belongs in <head>, and scripting-on parsing keeps <head> whole.
@@ -269,6 +284,9 @@ def in_masthead(heading: LexborNode) -> bool:
 
 _MARKED_ELEMENTS = (
     "[itemprop~=datePublished], [itemprop~=author], [rel~=author], abbr.published, time, "
-    "[class*=date i], [class*=byline i], [class*=author i], [data-testid*=date i]"
+    "[class*=date i], [class*=byline i], [data-testid*=date i], [class*=publish i], "
+    # "aut": author, and French auteur, Spanish/German/Czech autor in one pass; Spanish
+    # and Italian bylines are "firma"; Drupal dates "submitted".
+    "[class*=aut i], [class*=firma i], [class*=submitted i]"
 )
 # An <aside> in an article often holds its date, author and reading time.

@@ -28,6 +28,9 @@ def decode_html(data: bytes, charset: str | None = None) -> str:
     """Bytes to text as a browser would: BOM, HTTP charset, <meta> charset, then UTF-8.
 
     Undeclared bytes that are not UTF-8 are read as windows-1252, the Web's legacy default.
+    Unlike a browser, a page whose own <meta> claims a single-byte charset while its text
+    is UTF-8 is read as UTF-8: CMSs and saved copies keep stale declarations, and UTF-8
+    text is almost never what a legacy page happens to contain.
     """
     return data.decode(_encoding(data, charset), "replace")
 
@@ -40,7 +43,20 @@ def _encoding(data: bytes, charset: str | None) -> str:
     if codec is None:
         found = _META_CHARSET.search(data, 0, _PRESCAN_BYTES)
         codec = _codec(found.group(1).decode("ascii") if found else None, declared_in_page=True)
+        if codec is not None and codec not in _MULTI_BYTE and _utf8_text(data):
+            return "utf-8"
     return codec or ("utf-8" if _starts_as_utf8(data) else "cp1252")
+
+
+_MULTI_BYTE = frozenset(
+    {"utf-8", "utf-16-le", "utf-16-be", "gbk", "gb2312", "gb18030", "big5", "big5hkscs"}
+    | {"euc_jp", "iso2022_jp", "shift_jis", "cp932", "euc_kr", "cp949"}
+)
+
+
+def _utf8_text(data: bytes) -> bool:
+    """Whether `data` has non-ASCII text and its first stretch of it is UTF-8."""
+    return not data.isascii() and _starts_as_utf8(data)
 
 
 def _starts_as_utf8(data: bytes, chunk: int = 4096) -> bool:
@@ -282,3 +298,37 @@ def visible_text(node: LexborNode) -> str:
         if inner := hidden.text(deep=True):
             text = text.replace(inner, " ")
     return " ".join(text.split())
+
+
+def texts_after(node: LexborNode, *, max_chars: int = 1500) -> list[str]:
+    """The visible text pieces that follow `node` in the document (not its own), one per
+    text node, up to `max_chars`: what a reader sees below a headline."""
+    pieces: list[str] = []
+    total = 0
+    current: LexborNode | None = node
+    while current is not None and total < max_chars:
+        # The next node in document order outside `current`'s subtree...
+        while current is not None and current.next is None:
+            current = current.parent
+        if current is None:
+            break
+        current = current.next
+        # ...then down through it.
+        stack = [current] if current is not None else []
+        while stack and total < max_chars:
+            item = stack.pop()
+            if item.is_text_node:
+                text = " ".join(item.text(deep=False).split())
+                if text:
+                    pieces.append(text)
+                    total += len(text)
+                continue
+            if (item.tag or "") in INVISIBLE_TAGS:
+                continue
+            children = []
+            child = item.child
+            while child is not None:
+                children.append(child)
+                child = child.next
+            stack.extend(reversed(children))
+    return pieces

@@ -4,9 +4,9 @@ image, each from the best evidence the page offers (pure)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from html import escape as escape_html
 from urllib.parse import urlsplit
 
@@ -17,13 +17,13 @@ from digestctl.pages.dates import extract_published
 from digestctl.pages.evidence import (
     ARTICLE_TYPES,
     PAGE_TYPES,
-    SITE_TYPES,
     Page,
     in_masthead,
     ld_text,
     ld_url,
 )
 from digestctl.pages.html import cjk_count, clean_value, in_chrome, node_text, own_text, parse_html
+from digestctl.pages.sites import SiteMatcher, site_names, text_key
 from digestctl.text import clean_summary, truncate_sentences
 from digestctl.urls import canonicalize_url
 
@@ -45,82 +45,12 @@ class PageMetadata:
     image: str | None = None
 
 
-# --- site name and title ----------------------------------------------------------------
+# --- title ----------------------------------------------------------------------------
 
 _TITLE_SEPARATORS = re.compile(r"(\s+[|–—·•»:/~>-]\s+|\s*::+\s*|\s+-{2,}\s+|:\s+)")
-_COMPACT = re.compile(r"[\W_]+")
-_QUOTES = re.compile("[’‘“”„«»]")
-_PLAIN_QUOTE = {"’": "'", "‘": "'"}
 
 
-def _key(text: str) -> str:
-    """A comparison key: case, spacing and typographic quotes folded."""
-    # A regex, not str.translate: translating with a table is slow on non-ASCII text.
-    if _QUOTES.search(text):
-        text = _QUOTES.sub(lambda m: _PLAIN_QUOTE.get(m[0], '"'), text)
-    return " ".join(text.casefold().split())
-
-
-def _compact(text: str) -> str:
-    return _COMPACT.sub("", text.casefold())
-
-
-def _site_names(page: Page) -> list[str]:
-    names: list[str] = list(page.meta.get("og:site_name", ()))
-    for obj in page.ld_of_types(ARTICLE_TYPES | PAGE_TYPES):
-        names.extend(page.ld_names(obj.get("publisher")))
-    for obj in page.ld_of_types(SITE_TYPES):
-        names.extend(page.ld_names(obj.get("name")))
-    unique: dict[str, str] = {}
-    for name in names:
-        cleaned = clean_value(name)
-        if cleaned:
-            unique.setdefault(_key(cleaned), cleaned)
-    return list(unique.values())
-
-
-def _host_words(url: str) -> list[str]:
-    host = urlsplit(url).hostname or ""
-    labels = [label for label in host.split(".") if label not in {"www", "m", "amp"}]
-    if len(labels) >= 2:
-        labels = labels[:-1]  # a top-level domain names no site
-    return [_compact(label) for label in labels if len(label) >= 3]
-
-
-class _SiteMatcher:
-    """Tells whether a piece of a <title> is the site's name rather than the article's."""
-
-    def __init__(self, names: Iterable[str], url: str) -> None:
-        self.names = {c for c in (_compact(name) for name in names) if c}
-        self.host_words = _host_words(url)
-
-    def __call__(self, part: str, *, strict: bool = False) -> bool:
-        compact = _compact(part)
-        if not compact:
-            return True  # punctuation between separators
-        if strict:
-            return compact in self.names or compact in self.host_words
-        # "BBC News" for "BBC", "Ars" for "Ars Technica"; not "The Times en Español".
-        if any(
-            compact == name
-            or (len(name) >= 4 and name in compact and len(compact) <= len(name) + 6)
-            or (len(compact) >= 4 and compact in name)
-            for name in self.names
-        ):
-            return True
-        # "Ars Technica" on arstechnica.com, "BBC News" on bbc.co.uk.
-        return len(part) <= 40 and any(
-            word in compact or (len(compact) >= 4 and compact in word) for word in self.host_words
-        )
-
-    def named_in(self, text: str) -> bool:
-        compact = _compact(text)
-        return any(name in compact for name in self.names if len(name) >= 4) or any(
-            word in compact for word in self.host_words
-        )
-
-
-def _strip_site(title: str, is_site: _SiteMatcher) -> str:
+def _strip_site(title: str, is_site: SiteMatcher) -> str:
     """Drop a " | Site" tail or a "Site: " head when that part looks like the site's name.
 
     Returns "" when the whole title is the site's name.
@@ -165,7 +95,7 @@ _TITLE_META = (
 )
 
 
-def _extract_title(page: Page, is_site: _SiteMatcher) -> str | None:
+def _extract_title(page: Page, is_site: SiteMatcher) -> str | None:
     declared: list[str | None] = []
     for obj in page.ld_of_types(ARTICLE_TYPES):
         declared += [ld_text(obj.get("headline")), ld_text(obj.get("name"))]
@@ -177,7 +107,7 @@ def _extract_title(page: Page, is_site: _SiteMatcher) -> str | None:
         declared.append(ld_text(obj.get("name")))
     raws = dict.fromkeys(raw for raw in declared if raw)
     titles = list(dict.fromkeys(t for t in (clean_value(raw) for raw in raws) if t))
-    keys = [_key(title) for title in titles]
+    keys = [text_key(title) for title in titles]
     cuts: dict[int, str] = {}
 
     def cut(index: int) -> str:
@@ -188,26 +118,38 @@ def _extract_title(page: Page, is_site: _SiteMatcher) -> str | None:
     headings = _headings(page)
     # The visible headline is what readers see: prefer it when the metadata agrees.
     for heading, node in headings.items():
-        key = _key(heading)
+        key = text_key(heading)
         for index, title_key in enumerate(keys):
             if key not in title_key:
                 continue
-            if key == _key(cut(index)):
-                return cut(index)
-            if key == title_key:
+            if key in (text_key(cut(index)), title_key):
+                page.headline = node
                 return heading
             # "Section: Headline" or "Headline | Section": the heading shows where to cut.
             ends = title_key.endswith(key) or title_key.startswith(key)
             if len(key) >= 15 and ends and not is_site(heading) and not in_masthead(node):
+                page.headline = node
                 return heading
     for index in range(len(titles)):
         if any(ch.isalnum() for ch in cut(index)):
+            page.headline = _shown_headline(page, cut(index))
             return cut(index)
     # Every declared title is the site's name: a home or section page.
     for heading, node in headings.items():
         if not is_site(heading) and not in_masthead(node):
+            page.headline = node
             return heading
     return titles[0] if titles else None
+
+
+def _shown_headline(page: Page, title: str) -> LexborNode | None:
+    """The heading that shows `title` when no <h1> does: old templates set the headline
+    as an <h2>-<h4> under a logo <h1> ("Engadget")."""
+    key = text_key(title)
+    for node in page.tree.css("h2, h3, h4")[:40]:
+        if text_key(node_text(node)) == key:
+            return node
+    return None
 
 
 # --- summary ----------------------------------------------------------------------------
@@ -282,21 +224,35 @@ _DESCRIPTION_META = (
 )
 
 
-def _extract_summary(page: Page, title: str | None, is_site: _SiteMatcher) -> str | None:
+def _extract_summary(page: Page, title: str | None, is_site: SiteMatcher) -> str | None:
+    """The page's own description when it reads as a summary, else the lead paragraph of
+    the main content. A description the CMS cut short gives way to the paragraph it was
+    cut from."""
     raws: list[str | None] = [
         ld_text(obj.get("description")) for obj in page.ld_of_types(ARTICLE_TYPES)
     ]
     meta = page.meta
     raws += [values[0] for key in _DESCRIPTION_META if (values := meta.get(key))]
     raws += [ld_text(obj.get("description")) for obj in page.ld_of_types(PAGE_TYPES)]
-    title_key = _key(title) if title else None
+    title_key = text_key(title) if title else None
     for raw in dict.fromkeys(r for r in raws if r):
+        raw = _without_title_sentence(raw, title_key, is_site)
         summary = clean_summary(raw, SUMMARY_MAX_CHARS)
-        if len(summary) < 20 or _key(summary) == title_key:
+        if len(summary) < 20 or text_key(summary) == title_key:
             continue
         # "Example.org - news and views": the site's tagline, on every page alike.
         if len(summary) < 80 and not _SENTENCE_END.search(summary) and is_site.named_in(summary):
             continue
+        # A description cut short ("…", mid-word, a teaser's first words): the paragraph
+        # it was cut from says it whole.
+        ellipsis = raw.rstrip().endswith(("…", "..."))
+        if ellipsis or not _SENTENCE_END.search(summary):
+            kept = text_key(summary.rstrip(".… "))
+            if ellipsis or len(summary) >= _CMS_CUT:  # perhaps cut mid-word
+                kept = kept.rsplit(" ", 1)[0]
+            paragraph = _paragraph_with(page, kept)
+            if paragraph:
+                return _paragraph_summary(paragraph)
         # Content systems cut descriptions at a fixed length, mid-word: keep the whole
         # sentences before the cut, if there are any (one long sentence may be complete).
         if len(summary) >= _CMS_CUT and not _SENTENCE_END.search(summary):
@@ -304,10 +260,40 @@ def _extract_summary(page: Page, title: str | None, is_site: _SiteMatcher) -> st
             summary = whole if _FULL_STOP.search(whole) else summary
         return summary
     paragraph = _first_paragraph(page)
-    if not paragraph:
+    return _paragraph_summary(paragraph) if paragraph else None
+
+
+def _paragraph_with(page: Page, snippet: str) -> str | None:
+    """The text of the first paragraph that contains `snippet` (a comparison key)."""
+    if len(snippet) < 15:
         return None
+    for node in page.tree.css("p")[:80]:
+        text = node_text(node)
+        if len(text) > len(snippet) and snippet in text_key(text):
+            return text
+    return None
+
+
+def _without_title_sentence(raw: str, title_key: str | None, is_site: SiteMatcher) -> str:
+    """A description without a first sentence that only names the page: "Read 'Apple says
+    Steve Jobs resigning as CEO' on Yahoo! News. Steve Jobs, …"."""
+    if not title_key:
+        return raw
+    end = raw.find(". ")
+    first = raw[: end + 1]
+    if 0 < end <= len(title_key) + 40 and title_key in text_key(first) and is_site.named_in(first):
+        return raw[end + 2 :]
+    return raw
+
+
+def _paragraph_summary(paragraph: str) -> str | None:
     # Escaped, because it is text already: clean_summary must not decode it a second time.
-    return clean_summary(escape_html(paragraph, quote=False), SUMMARY_MAX_CHARS) or None
+    summary = clean_summary(escape_html(paragraph, quote=False), SUMMARY_MAX_CHARS)
+    # Thai writes no sentence marks: "12.00 น." (o'clock) is not a sentence's end.
+    if len(summary) < 80 and len(paragraph) > 2 * SUMMARY_MAX_CHARS // 3:
+        cut = paragraph[: paragraph.rfind(" ", 0, SUMMARY_MAX_CHARS - 1)].rstrip(" ,;:")
+        summary = f"{cut}…" if len(cut) > len(summary) else summary
+    return summary or None
 
 
 # --- canonical URL and image ------------------------------------------------------------
@@ -343,7 +329,9 @@ def _image_candidates(page: Page) -> Iterator[str | None]:
     yield link.attributes.get("href") if link is not None else None
 
 
-def extract_metadata(html: bytes | str, url: str, *, charset: str | None = None) -> PageMetadata:
+def extract_metadata(
+    html: bytes | str, url: str, *, charset: str | None = None, now: datetime | None = None
+) -> PageMetadata:
     """The title, summary, date, author, site, canonical URL and image a page declares.
 
     Evidence is weighed best first: JSON-LD, Dublin Core, OpenGraph, Twitter cards,
@@ -352,14 +340,14 @@ def extract_metadata(html: bytes | str, url: str, *, charset: str | None = None)
     Raises ParseError only for content that is not HTML at all (binary data).
     """
     page = Page(parse_html(html, url, charset), url)
-    names = _site_names(page)
-    is_site = _SiteMatcher(names, url)
+    names = site_names(page)
+    is_site = SiteMatcher(names, url)
     title = _extract_title(page, is_site)
     return PageMetadata(
         title=title or None,
         summary=_extract_summary(page, title, is_site),
-        published=extract_published(page, url),
-        author=extract_author(page),
+        published=extract_published(page, url, (now or datetime.now(UTC)) + timedelta(days=1)),
+        author=extract_author(page, is_site),
         site=names[0] if names else None,
         url=_extract_url(page, url),
         image=_extract_image(page),
