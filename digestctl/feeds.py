@@ -497,6 +497,9 @@ class _PlainText(str):
 
 
 _PLAIN_TYPES = frozenset({"text", "text/plain", "plain"})
+_ESCAPED_HTML = re.compile(
+    r"</(?:p|a|b|i|em|strong|div|span|li|ul|ol|h[1-6]|blockquote|code|pre)>|<br\s*/?>|<p>", re.I
+)
 
 
 def _construct(el: etree._Element, *, atom: bool = False) -> str:
@@ -511,7 +514,12 @@ def _construct(el: etree._Element, *, atom: bool = False) -> str:
             return ""
         return _PlainText(decoded) if kind in _PLAIN_TYPES else decoded
     if kind in _PLAIN_TYPES:
-        return _PlainText(_plain(el))
+        text = _plain(el)
+        # Generators that leave the type out and escape HTML anyway: an undeclared type
+        # holding paragraphs, links or line breaks is read as the HTML it plainly is.
+        if not el.get("type") and _ESCAPED_HTML.search(text):
+            return text
+        return _PlainText(text)
     return _markup(el)
 
 

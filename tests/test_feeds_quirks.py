@@ -50,6 +50,13 @@ def test_atom_plain_text_is_literal(title: str) -> None:
     assert entry.title == "History of the <blink> tag"
 
 
+def test_atom_without_a_type_holding_escaped_html_is_read_as_html() -> None:
+    summary = "<summary>&lt;p&gt;Escaped by a generator that left out the type.&lt;/p&gt;</summary>"
+    (entry,) = parse_feed(atom("<title>1 &lt; 2</title>" + summary), url=URL).entries
+    assert entry.title == "1 < 2"
+    assert entry.summary == "Escaped by a generator that left out the type."
+
+
 def test_atom03_text_plain_summary_is_literal() -> None:
     summary = '<summary type="text/plain">1 &lt; 2 &amp;&amp; <![CDATA[<b>]]> stays</summary>'
     (entry,) = parse_feed(atom(summary, version="0.3"), url=URL).entries
