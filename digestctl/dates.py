@@ -313,6 +313,8 @@ def _from_words(value: str) -> datetime | None:
             clock = _clock(m.group("time"), m.group("ampm"))
         elif kind == "offset":
             if clock is None:  # "2013-01-27": a hyphen between numbers, not a zone
+                if value[m.start()] == "+":
+                    return None
                 pos = m.start() + 1
                 continue
             found = _zone_offset(m.group("offset"))
