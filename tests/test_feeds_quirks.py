@@ -98,6 +98,14 @@ def test_numeric_references_in_any_case() -> None:
     assert entry.url == "https://example.org/A"
 
 
+def test_references_in_attributes() -> None:
+    data = atom("<title>&bigstar; &#X41;</title>").replace(
+        b'href="https://example.org/1"', b'href="https://example.org/caf&eacute;/&#X42;"'
+    )
+    (entry,) = parse_feed(data, url=URL).entries
+    assert (entry.title, entry.url) == ("★ A", "https://example.org/café/B")
+
+
 def test_escaped_markup_inside_markup_keeps_its_visible_text() -> None:
     data = rss(
         "<title>t</title><description><![CDATA[<p>Write <code>&lt;br /&gt;</code> "
