@@ -18,7 +18,7 @@ from digestctl.pages.sites import SiteMatcher
 # "By", "Von", "Par", "Por", "Di", "Door", "Av", "Autor:", "Napsal", "بقلم", "作者：" …
 _BY = re.compile(
     r"^(?:(?:written|posted|published|words|text|story|reported|report|photos?|interview)"
-    r"(?:\s+and\s+\w+)?\s+by|by|von|par|por|di|de|door|av|af|autor(?:in|a|e)?|author|auteur|"
+    r"(?:\s+and\s+\w+)?\s+by|by|von|par|por|di|door|av|af|autor(?:in|a|e)?|author|auteur|"
     r"napsal[a]?|text|texto|testo|tekst|verfasst\s+von|redakce|bericht|"
     r"بقلم|كتب|كتبت|إعداد)\b\s*:?\s*|^(?:作者|记者|記者|文|筆者|撰文)\s*[:：]\s*",
     re.I,
