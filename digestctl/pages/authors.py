@@ -48,6 +48,8 @@ _NOT_NAMES = frozenset(
         "author",
         "guest author",
         "webmaster",
+        "super user",
+        "site admin",
         "submitted",
         "redaktion",
         "rédaction",
@@ -252,11 +254,17 @@ def _person(
     return part if sum(ch.isalpha() for ch in part) >= 2 else None
 
 
-# Words in an organisation's name, never in a person's.
+# Words in an organisation's or a site's name, never in a person's: "Betty Crocker
+# Kitchens", "Eat What Tonight".
 _ORGANISATION_WORDS = frozenset(
     {"news", "media", "press", "times", "post", "journal", "daily", "network", "group", "inc"}
     | {"ltd", "gmbh", "verlag", "ediciones", "editions", "edizioni", "radio", "tv", "magazine"}
-    | {"zeitung", "blog", "podcast", "online", "agency", "agentur", "agence", "service", "the"}
+    | {"zeitung", "blog", "podcast", "online", "agency", "agentur", "agence", "service"}
+    | {"kitchen", "kitchens", "recipes", "studio", "studios", "labs", "company", "club", "shop"}
+    | {"foundation", "institute", "university", "team", "official", "world", "today", "weekly"}
+    # Function words: a site's name reads as a phrase.
+    | {"the", "a", "an", "of", "and", "what", "how", "why", "my", "your", "our", "to", "for"}
+    | {"in", "on", "with", "at", "la", "le", "les", "der", "die", "das", "los", "las"}
 )
 
 
