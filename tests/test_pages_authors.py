@@ -100,6 +100,7 @@ def test_two_rel_author_links_in_one_byline() -> None:
         ('<meta name="author" content="Reuters">', URL),
         ('<meta name="author" content="National Desk">', URL),
         ('<meta name="author" content="Verge Staff">', URL),
+        ('<meta name="author" content="By World\'s Editorial Writers">', URL),
         ('<meta name="author" content="admin">', URL),
         ('<meta name="author" content="Super User">', URL),
         ('<meta name="author" content="Eat What Tonight">', "https://eatwhattonight.com/x/"),

@@ -86,6 +86,7 @@ _WIRES = frozenset({"ap", "afp", "ansa", "apa", "dpa", "efe", "epa", "reuters", 
 # A byline ending in one of these names a team, not a person: "National Desk", "Verge Staff".
 _TEAM_WORDS = frozenset(
     {"desk", "staff", "team", "newsroom", "redaktion", "wire", "wires", "editors", "reporters"}
+    | {"writers", "correspondents", "journalists", "contributors", "board"}
 )
 # Where a job title starts: "Andrea Stone Senior Washington Correspondent",
 # "Lilian Alemagna Envoyés spéciaux à Toulouse", "최윤호 기자".
