@@ -154,8 +154,13 @@ def register(app: typer.Typer) -> None:
                 shown = output.print_items_lines(
                     _placed(store.iter_item_lines(query), archive, current), layout
                 )
-                if not shown:
+                if not shown and not offset:
                     output.print_note("no items match; `digestctl fetch` gathers new ones")
+                elif paged and query.limit is not None:  # a long page (--limit N) on a terminal
+                    total = store.count_matching(query)
+                    footer = output.format_more_items(offset, shown, total, query.limit)
+                    if footer:
+                        output.print_note(footer)
 
 
 def _tagged_sources(ws: Workspace, tags: list[str]) -> tuple[str, ...]:
