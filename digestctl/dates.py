@@ -226,13 +226,18 @@ def _from_rfc822(m: re.Match[str]) -> datetime | None:
     month = _MONTHS.get(month_name.lower())
     if month is None:
         return None
+    # The hot path (every RSS entry): _full_year and _second inlined.
+    year = int(year_digits)
+    if len(year_digits) == 2:
+        year += 2000 if year < 50 else 1900
+    seconds = int(second) if second else 0
     moment = datetime(
-        _full_year(year_digits),
+        year,
         month,
         int(day),
         int(hour),
         int(minute),
-        _second(second),
+        59 if seconds == 60 else seconds,
         tzinfo=_zone(zone or "Z"),
     )
     return _in_utc(moment)
@@ -308,6 +313,8 @@ def _from_words(value: str) -> datetime | None:
             clock = _clock(m.group("time"), m.group("ampm"))
         elif kind == "offset":
             if clock is None:  # "2013-01-27": a hyphen between numbers, not a zone
+                if value[m.start()] == "+":
+                    return None
                 pos = m.start() + 1
                 continue
             found = _zone_offset(m.group("offset"))

@@ -566,21 +566,34 @@ class _PlainText(str):
 
 
 _PLAIN_TYPES = frozenset({"text", "text/plain", "plain"})
+_HTML_KINDS = frozenset({"html", "text/html", "xhtml", "application/xhtml+xml"})
+_ESCAPED_HTML = re.compile(
+    r"</(?:p|a|b|i|em|strong|div|span|li|ul|ol|h[1-6]|blockquote|code|pre)>|<br\s*/?>|<p>", re.I
+)
 
 
 def _construct(el: etree._Element, *, atom: bool = False) -> str:
     """A text construct's content: markup, or _PlainText for type="text" (Atom's
     default, RFC 4287 §3.1.1); Atom 0.3's mode="base64" (and content of a non-text type)
     decoded first. An RSS element without a type is markup."""
-    kind = (el.get("type") or ("text" if atom else "")).strip().lower()
-    mode = (el.get("mode") or "").strip().lower()
+    declared = el.get("type")
+    mode = el.get("mode")
+    if mode is None and declared in _HTML_KINDS:  # the usual case, first
+        return _markup(el)
+    kind = (declared or ("text" if atom else "")).strip().lower()
+    mode = (mode or "").strip().lower()
     if mode == "base64" or ("/" in kind and not kind.startswith("text/") and "xml" not in kind):
         decoded = _base64_text(el.text or "")
         if decoded is None:
             return ""
         return _PlainText(decoded) if kind in _PLAIN_TYPES else decoded
     if kind in _PLAIN_TYPES:
-        return _PlainText(_plain(el))
+        text = _plain(el)
+        # Generators that leave the type out and escape HTML anyway: an undeclared type
+        # holding paragraphs, links or line breaks is read as the HTML it plainly is.
+        if not declared and _ESCAPED_HTML.search(text):
+            return text
+        return _PlainText(text)
     return _markup(el)
 
 

@@ -105,8 +105,9 @@ def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment (or of plain text with entities).
 
     Entities decoded, tags, scripts and share widgets dropped, block elements separated by
-    a space, whitespace collapsed, control characters removed. Double-escaped markup (a
-    common feed bug) is decoded again, so the result never contains anything tag-like.
+    a space, whitespace collapsed, control characters removed. Markup that is all escaped
+    (a common feed bug: "&lt;p&gt;Hello&lt;/p&gt;") is decoded again; markup escaped inside
+    real markup is the text a reader sees ("<code>&lt;br&gt;</code>" reads "<br>").
     """
     return _to_text(html, drop_more_links=False)
 

@@ -118,6 +118,10 @@ def test_all_on_a_terminal_streams_every_item(
     assert listed(result.stdout) == ids(*range(COUNT))
     assert result.stderr == ""
     assert run(ws, "--all", "--limit", "3", mp=monkeypatch).exit_code == 2
+    # A page longer than a table is worth: lines, and still the footer.
+    long = run(ws, "--limit", "2000", "--offset", "100", terminal=True, mp=monkeypatch)
+    assert listed(long.stdout) == ids(*range(100, 2100))
+    assert long.stderr.startswith("showing 101–2,100 of 15,000 items; 12,900 more: --offset 2100")
 
 
 def test_a_pipe_gets_every_item_one_line_each(ws: Workspace) -> None:

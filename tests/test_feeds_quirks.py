@@ -50,6 +50,13 @@ def test_atom_plain_text_is_literal(title: str) -> None:
     assert entry.title == "History of the <blink> tag"
 
 
+def test_atom_without_a_type_holding_escaped_html_is_read_as_html() -> None:
+    summary = "<summary>&lt;p&gt;Escaped by a generator that left out the type.&lt;/p&gt;</summary>"
+    (entry,) = parse_feed(atom("<title>1 &lt; 2</title>" + summary), url=URL).entries
+    assert entry.title == "1 < 2"
+    assert entry.summary == "Escaped by a generator that left out the type."
+
+
 def test_atom03_text_plain_summary_is_literal() -> None:
     summary = '<summary type="text/plain">1 &lt; 2 &amp;&amp; <![CDATA[<b>]]> stays</summary>'
     (entry,) = parse_feed(atom(summary, version="0.3"), url=URL).entries
@@ -89,6 +96,14 @@ def test_numeric_references_in_any_case() -> None:
     (entry,) = parse_feed(data, url=URL).entries
     assert entry.title == "ABC été"
     assert entry.url == "https://example.org/A"
+
+
+def test_references_in_attributes() -> None:
+    data = atom("<title>&bigstar; &#X41;</title>").replace(
+        b'href="https://example.org/1"', b'href="https://example.org/caf&eacute;/&#X42;"'
+    )
+    (entry,) = parse_feed(data, url=URL).entries
+    assert (entry.title, entry.url) == ("★ A", "https://example.org/café/B")
 
 
 def test_escaped_markup_inside_markup_keeps_its_visible_text() -> None:

@@ -158,3 +158,12 @@ def test_date_modified_only_when_nothing_else_dates_the_page() -> None:
     assert published(ld, article("<p>Text.</p>")) == date(2023, 11, 7)
     shown = article('<time datetime="2023-10-01">1 October</time><p>Text.</p>')
     assert published(ld, shown) == date(2023, 10, 1)
+
+
+def test_dates_in_a_list_of_other_articles_below_the_story_are_not_its_date() -> None:
+    story = "<p>To be recited by corporate managers each morning in front of a mirror.</p>" * 8
+    related = "<p>SUGGESTED READS: An HR Manager Responds by Rick Stoeckel (5/17/2007)</p>"
+    body = (
+        f"<div><h1>The Middle Manager's Oath.</h1><p>BY Christopher Mah</p>{story}{related}</div>"
+    )
+    assert published("", body, lang="en") is None

@@ -11,6 +11,7 @@ from digestctl.cli._common import handle_errors, parse_since, state
 
 if TYPE_CHECKING:
     from digestctl.picks import Archive, Placement
+    from digestctl.store import ItemQuery, Store
     from digestctl.workspace import Workspace
 
 PAGE = 50  # items a terminal shows unless asked for more
@@ -85,8 +86,6 @@ def register(app: typer.Typer) -> None:
         Example: digestctl items --status new --since 7d --search 'traffick*' --json
         """
         import dataclasses
-        import shutil
-        import sys
 
         from digestctl import output, picks
         from digestctl.errors import UsageError
@@ -131,31 +130,60 @@ def register(app: typer.Typer) -> None:
                 rows = _placed(store.iter_items_json(query), archive, current)
                 output.print_items_json(rows, lines=nl, pretty=terminal)
             elif paged and query.limit is not None and query.limit <= TABLE_MAX:
-                page = list(store.iter_items(query))
-                total = (
-                    offset + len(page)
-                    if page and len(page) < query.limit
-                    else store.count_matching(query)
-                )
-                if page or not total:
-                    placed = picks.placements(archive, page, current)
-                    output.print_items_table(page, placements=placed)
-                footer = output.format_more_items(offset, len(page), total, query.limit)
-                if footer:
-                    output.print_note(footer)
+                _print_table_page(store, query, archive, current)
             else:
-                layout = output.LineLayout(
-                    draft_width=max(5, *(len(d.name) for d in archive.drafts))
-                    if archive.by_key
-                    else 0,
-                    width=shutil.get_terminal_size().columns if terminal else None,
-                    color=output.use_color(sys.stdout),
-                )
-                shown = output.print_items_lines(
-                    _placed(store.iter_item_lines(query), archive, current), layout
-                )
-                if not shown:
-                    output.print_note("no items match; `digestctl fetch` gathers new ones")
+                _print_lines(store, query, archive, current, terminal=terminal, paged=paged)
+
+
+def _print_table_page(
+    store: Store, query: ItemQuery, archive: Archive, current: str | None
+) -> None:
+    """One page as a table, then a footer on stderr: how many more, how to see them."""
+    from digestctl import output, picks
+
+    assert query.limit is not None
+    page = list(store.iter_items(query))
+    if page and len(page) < query.limit:
+        total = query.offset + len(page)  # the last page: no need to count
+    else:
+        total = store.count_matching(query)
+    if page or not total:
+        output.print_items_table(page, placements=picks.placements(archive, page, current))
+    footer = output.format_more_items(query.offset, len(page), total, query.limit)
+    if footer:
+        output.print_note(footer)
+
+
+def _print_lines(
+    store: Store,
+    query: ItemQuery,
+    archive: Archive,
+    current: str | None,
+    *,
+    terminal: bool,
+    paged: bool,
+) -> None:
+    """Every item the query selects, one line each, written as the cursor yields them."""
+    import shutil
+    import sys
+
+    from digestctl import output
+
+    layout = output.LineLayout(
+        draft_width=max(5, *(len(d.name) for d in archive.drafts)) if archive.by_key else 0,
+        width=shutil.get_terminal_size().columns if terminal else None,
+        color=output.use_color(sys.stdout),
+    )
+    shown = output.print_items_lines(
+        _placed(store.iter_item_lines(query), archive, current), layout
+    )
+    if not shown and not query.offset:
+        output.print_note("no items match; `digestctl fetch` gathers new ones")
+    elif paged and query.limit is not None:  # a long page (--limit N) on a terminal
+        total = store.count_matching(query)
+        footer = output.format_more_items(query.offset, shown, total, query.limit)
+        if footer:
+            output.print_note(footer)
 
 
 def _tagged_sources(ws: Workspace, tags: list[str]) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from digestctl.pages.sites import SiteMatcher
 # "By", "Von", "Par", "Por", "Di", "Door", "Av", "Autor:", "Napsal", "بقلم", "作者：" …
 _BY = re.compile(
     r"^(?:(?:written|posted|published|words|text|story|reported|report|photos?|interview)"
-    r"(?:\s+and\s+\w+)?\s+by|by|von|par|por|di|de|door|av|af|autor(?:in|a|e)?|author|auteur|"
+    r"(?:\s+and\s+\w+)?\s+by|by|von|par|por|di|door|av|af|autor(?:in|a|e)?|author|auteur|"
     r"napsal[a]?|text|texto|testo|tekst|verfasst\s+von|redakce|bericht|"
     r"بقلم|كتب|كتبت|إعداد)\b\s*:?\s*|^(?:作者|记者|記者|文|筆者|撰文)\s*[:：]\s*",
     re.I,
@@ -48,6 +48,8 @@ _NOT_NAMES = frozenset(
         "author",
         "guest author",
         "webmaster",
+        "super user",
+        "site admin",
         "submitted",
         "redaktion",
         "rédaction",
@@ -84,6 +86,7 @@ _WIRES = frozenset({"ap", "afp", "ansa", "apa", "dpa", "efe", "epa", "reuters", 
 # A byline ending in one of these names a team, not a person: "National Desk", "Verge Staff".
 _TEAM_WORDS = frozenset(
     {"desk", "staff", "team", "newsroom", "redaktion", "wire", "wires", "editors", "reporters"}
+    | {"writers", "correspondents", "journalists", "contributors", "board"}
 )
 # Where a job title starts: "Andrea Stone Senior Washington Correspondent",
 # "Lilian Alemagna Envoyés spéciaux à Toulouse", "최윤호 기자".
@@ -252,11 +255,17 @@ def _person(
     return part if sum(ch.isalpha() for ch in part) >= 2 else None
 
 
-# Words in an organisation's name, never in a person's.
+# Words in an organisation's or a site's name, never in a person's: "Betty Crocker
+# Kitchens", "Eat What Tonight".
 _ORGANISATION_WORDS = frozenset(
     {"news", "media", "press", "times", "post", "journal", "daily", "network", "group", "inc"}
     | {"ltd", "gmbh", "verlag", "ediciones", "editions", "edizioni", "radio", "tv", "magazine"}
-    | {"zeitung", "blog", "podcast", "online", "agency", "agentur", "agence", "service", "the"}
+    | {"zeitung", "blog", "podcast", "online", "agency", "agentur", "agence", "service"}
+    | {"kitchen", "kitchens", "recipes", "studio", "studios", "labs", "company", "club", "shop"}
+    | {"foundation", "institute", "university", "team", "official", "world", "today", "weekly"}
+    # Function words: a site's name reads as a phrase.
+    | {"the", "a", "an", "of", "and", "what", "how", "why", "my", "your", "our", "to", "for"}
+    | {"in", "on", "with", "at", "la", "le", "les", "der", "die", "das", "los", "las"}
 )
 
 

@@ -349,6 +349,9 @@ def _shown_date(page: Page, dates: _Dates) -> datetime | None:
     return _date_near_headline(page, dates)
 
 
+_NEAR = 400  # characters of text around a headline where its date is printed
+
+
 def _date_near_headline(page: Page, dates: _Dates) -> datetime | None:
     """A date printed just below (or else above) the headline, in the blocks around it."""
     heading = page.headline_node()
@@ -367,4 +370,6 @@ def _date_near_headline(page: Page, dates: _Dates) -> datetime | None:
     at = text.find(headline) if headline else -1
     if at < 0:
         return dates.find(text)
-    return dates.find(text[at + len(headline) :]) or dates.find(text[:at])
+    # Just below or above: further on, the dates are related articles' and comments'.
+    after = text[at + len(headline) : at + len(headline) + _NEAR]
+    return dates.find(after) or dates.find(text[max(0, at - _NEAR) : at])

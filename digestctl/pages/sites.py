@@ -90,8 +90,13 @@ class SiteMatcher:
         )
 
     def is_host(self, name: str) -> bool:
-        """Whether `name` is the site's host name ("CNN", "USA TODAY" on usatoday.com)."""
-        return compact(name) in self.host_words
+        """Whether `name` is the site's host name ("CNN", "USA TODAY" on usatoday.com), or
+        the host name and a word ("Betty Crocker Kitchens" on bettycrocker.com)."""
+        folded = compact(name)
+        return any(
+            word == folded or (len(word) >= 5 and word in folded and len(folded) <= len(word) + 12)
+            for word in self.host_words
+        )
 
     def names_site(self, name: str) -> bool:
         """Whether `name` is the site's or its publisher's, as the page declares them
