@@ -76,6 +76,8 @@ def format_item(item: Item, extra: Mapping[str, Any] | None = None) -> dict[str,
         "site": item.site,
         "status": item.status.value,
         "first_seen": iso(item.first_seen),
+        "story": item.story,
+        "story_size": 1,
     }
     if extra:
         data.update(extra)
@@ -138,6 +140,7 @@ def print_items_table(
     items: Sequence[Item],
     notes: Mapping[str, str] | None = None,
     placements: Mapping[str, Placement] | None = None,
+    outlets: Mapping[str, int] | None = None,
 ) -> None:
     """`placements` (item id -> the draft it is in, other drafts holding the same story)
     adds a draft column and an "already featured" warning under the title."""
@@ -162,7 +165,12 @@ def print_items_table(
         note = (notes or {}).get(item.id)
         if note:
             title += f"\n[yellow]{_escape(note)}[/]"
+        more = (outlets or {}).get(item.id, 1) - 1
+        if more > 0:
+            title += f" [dim]+{more} outlet{'s' * (more != 1)}[/]"
         place = placed.get(item.id)
+        if place is not None and place.covered:
+            title += f"\n[yellow]⚠ {_escape(place.covered)}[/]"
         if place is not None and place.featured_in:
             verb = "also in" if place.draft else "already featured in"
             title += f"\n[bold yellow]⚠ {verb} {_escape(', '.join(place.featured_in))}[/]"
@@ -176,6 +184,31 @@ def print_items_table(
         if placed:
             cells.append(_escape(place.draft or "") if place else "")
         table.add_row(*cells, title)
+    console().print(table)
+
+
+def print_stories_table(rows: Sequence[Mapping[str, Any]]) -> None:
+    """`digestctl stories`: each story, its size, then its items indented."""
+    if not rows:
+        print_note("no stories with more than one item; --all lists single ones too")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("story", style="cyan", no_wrap=True)
+    table.add_column("outlets", justify="right", no_wrap=True)
+    table.add_column("item", style="cyan", no_wrap=True)
+    table.add_column("source", style="magenta", no_wrap=True, max_width=18)
+    table.add_column("title", ratio=1)
+    for row in rows:
+        for n, item in enumerate(row["items"]):
+            table.add_row(
+                row["story"] if n == 0 else "",
+                str(row["size"]) if n == 0 else "",
+                item["id"],
+                item["source"],
+                _escape(item["title"] or item["url"] or "(untitled)"),
+            )
     console().print(table)
 
 

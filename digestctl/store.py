@@ -35,7 +35,6 @@ class NewItem:
     author: str | None
     site: str | None
     image: str | None = None
-    title_key: str | None = None  # normalised title, to spot one story under two URLs
 
 
 class ItemJson(NamedTuple):
@@ -68,7 +67,44 @@ class SourceState:
 class UpsertResult:
     new: tuple[str, ...]  # ids of items seen for the first time
     seen: int  # entries that matched an item already stored
-    duplicates: int  # new items that look like a story already stored from another source
+
+
+class StoryRow(NamedTuple):
+    """An item as the story clusterer sees it. `date`: seconds since the epoch of the
+    earlier of its publication date and first sight (a feed's future date is not news)."""
+
+    seq: int  # arrival order (the row id)
+    id: str
+    title: str | None
+    summary: str | None
+    date: float
+    story: str | None = None
+    story_seq: int = 0
+    vector: str | None = None  # as saved: "term=weight term=weight"
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    id: str
+    story: str
+    source: str
+    title: str | None
+    url: str | None
+    summary: str | None
+    published: datetime | None
+    status: ItemStatus
+    first_seen: datetime
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoryChanges:
+    """What one clustering run decided, to be saved in one transaction."""
+
+    assigned: Sequence[tuple[str, str, str]]  # (item, story, vector text)
+    founded: Sequence[tuple[str, int]]  # (new story, its founder's seq)
+    merges: Sequence[tuple[str, str]]  # (absorbed story, surviving story), in order
+    reset: bool = False  # a rebuild: every earlier assignment is replaced
 
 
 def _v0_to_v1(db: sqlite3.Connection) -> None:
@@ -125,19 +161,56 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
             db.execute(statement)
 
 
-_MIGRATIONS = [_v0_to_v1]
+def _add_stories(db: sqlite3.Connection) -> None:
+    """Stories: each item's story (named after its founding item), the item's frozen TF-IDF
+    vector (so a later fetch rebuilds the window's index exactly), the stories, and the
+    editor's corrections. Existing items get their stories on the next fetch."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE items ADD COLUMN story TEXT;
+        ALTER TABLE items ADD COLUMN story_vector TEXT;
+        CREATE INDEX items_by_story ON items (story);
+        CREATE TABLE stories (
+            id       TEXT PRIMARY KEY,
+            seq      INTEGER NOT NULL,
+            created  TEXT NOT NULL
+        );
+        CREATE TABLE story_fixes (
+            kind  TEXT NOT NULL CHECK (kind IN ('merge', 'split')),
+            a     TEXT NOT NULL,
+            b     TEXT NOT NULL,
+            at    TEXT NOT NULL,
+            PRIMARY KEY (kind, a, b)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+_MIGRATIONS = [_v0_to_v1, _add_stories]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _NEWEST_FIRST = "ORDER BY coalesce(published, first_seen) DESC, first_seen DESC, id"
+# Distinct sources carrying the story of the item in table `t` (its own, before it has one).
+_STORY_SIZE = (
+    "CASE WHEN {t}.story IS NULL"
+    " THEN (SELECT count(*) FROM item_sources s WHERE s.item_id = {t}.id)"
+    " ELSE (SELECT count(DISTINCT s.source) FROM items j JOIN item_sources s"
+    " ON s.item_id = j.id WHERE j.story = {t}.story) END"
+)
 # The keys and order of `items --json` (output.format_item is the same shape in Python).
 _ITEM_JSON = (
     "json_object('id', id, 'source', source, 'title', title, 'url', url, 'summary', summary,"
     " 'published', published, 'author', author, 'site', site, 'status', status,"
-    " 'first_seen', first_seen)"
+    " 'first_seen', first_seen, 'story', story,"
+    " 'story_size', " + _STORY_SIZE.format(t="items") + ")"
 )
+# An item's date for stories: its publication date, unless later than first seen.
+_STORY_DATE = "min(coalesce(published, first_seen), first_seen)"
 
 _ITEM_COLUMNS = (
-    "id, source, title, url, summary, published, author, site, status, first_seen, last_seen, image"
+    "id, source, title, url, summary, published, author, site, status, first_seen, last_seen,"
+    " image, story"
 )
 
 
@@ -217,7 +290,7 @@ class Store:
     def upsert_items(self, items: Sequence[NewItem], now: datetime) -> UpsertResult:
         """Store a source's entries; one story seen again (same key) is one item."""
         new: list[str] = []
-        seen = duplicates = 0
+        seen = 0
         stamp = _iso(now)
         with self._write() as db:
             for it in items:
@@ -241,12 +314,10 @@ class Store:
                     item_id = row[0]
                 else:
                     item_id = self._free_id(db, it.id, it.key)
-                    duplicate_of = self._same_story(db, it)
-                    duplicates += duplicate_of is not None
                     db.execute(
                         "INSERT INTO items (id, key, source, title, url, summary, published,"
-                        " author, site, image, status, first_seen, last_seen, title_key,"
-                        " duplicate_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        " author, site, image, status, first_seen, last_seen)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (
                             item_id,
                             it.key,
@@ -261,8 +332,6 @@ class Store:
                             ItemStatus.NEW.value,
                             stamp,
                             stamp,
-                            it.title_key,
-                            duplicate_of,
                         ),
                     )
                     new.append(item_id)
@@ -270,7 +339,7 @@ class Store:
                     "INSERT OR IGNORE INTO item_sources VALUES (?, ?, ?)",
                     (item_id, it.source, stamp),
                 )
-        return UpsertResult(tuple(new), seen, duplicates)
+        return UpsertResult(tuple(new), seen)
 
     @staticmethod
     def _free_id(db: sqlite3.Connection, wanted: str, key: str) -> str:
@@ -279,17 +348,6 @@ class Store:
         while db.execute("SELECT 1 FROM items WHERE id = ?", (candidate,)).fetchone():
             candidate, n = f"{wanted}{n}", n + 1
         return candidate
-
-    @staticmethod
-    def _same_story(db: sqlite3.Connection, it: NewItem) -> str | None:
-        if not it.title_key:
-            return None
-        row = db.execute(
-            "SELECT id FROM items WHERE title_key = ? AND source != ? AND duplicate_of IS NULL"
-            " ORDER BY first_seen LIMIT 1",
-            (it.title_key, it.source),
-        ).fetchone()
-        return row[0] if row else None
 
     def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of these keys are stored already (page sources skip fetching those)."""
@@ -312,10 +370,9 @@ class Store:
         since: datetime | None = None,
         search: str | None = None,
         limit: int | None = None,
-        include_duplicates: bool = True,
     ) -> list[Item]:
         """Items newest first (by publication date, else first seen)."""
-        where, args = _item_filter(status, source, since, search, include_duplicates)
+        where, args = _item_filter(status, source, since, search)
         sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where} {_NEWEST_FIRST}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -335,7 +392,7 @@ class Store:
         `items --json` over a large store spends most of its time building objects only to
         serialise them again; SQLite writes the same JSON in C, several times faster.
         """
-        where, args = _item_filter(status, source, since, search, True)
+        where, args = _item_filter(status, source, since, search)
         sql = f"SELECT id, url, status, {_ITEM_JSON} FROM items WHERE {where} {_NEWEST_FIRST}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -394,9 +451,216 @@ class Store:
             )
         ]
 
-    def duplicate_of(self, item_id: str) -> str | None:
-        row = self._db.execute("SELECT duplicate_of FROM items WHERE id = ?", (item_id,)).fetchone()
-        return row[0] if row else None
+    # -- stories -------------------------------------------------------------------------
+
+    def unclustered_items(self) -> list[StoryRow]:
+        """Items without a story yet, in arrival order: new ones, or all after an upgrade."""
+        return [
+            StoryRow(r[0], r[1], r[2], r[3], _epoch(r[4]))
+            for r in self._db.execute(
+                f"SELECT rowid, id, title, summary, {_STORY_DATE} FROM items"
+                " WHERE story IS NULL ORDER BY rowid"
+            )
+        ]
+
+    def all_story_items(self) -> list[StoryRow]:
+        """Every item in arrival order, for `stories rebuild`."""
+        return [
+            StoryRow(r[0], r[1], r[2], r[3], _epoch(r[4]))
+            for r in self._db.execute(
+                f"SELECT rowid, id, title, summary, {_STORY_DATE} FROM items ORDER BY rowid"
+            )
+        ]
+
+    def story_window(self, days: float) -> list[StoryRow]:
+        """Clustered items within `days` of the newest clustered one, in arrival order,
+        with their saved vectors: the index a fetch resumes from."""
+        newest = self._db.execute(
+            f"SELECT max({_STORY_DATE}) FROM items WHERE story IS NOT NULL"
+        ).fetchone()[0]
+        if newest is None:
+            return []
+        horizon = _epoch(newest) - days * 86400
+        start = datetime.fromtimestamp(horizon, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return [
+            StoryRow(r[0], r[1], None, None, _epoch(r[2]), r[3], int(r[4] or 0), r[5])
+            for r in self._db.execute(
+                f"SELECT i.rowid, i.id, {_STORY_DATE}"
+                ", i.story, s.seq, i.story_vector"
+                " FROM items i LEFT JOIN stories s ON s.id = i.story"
+                f" WHERE i.story IS NOT NULL AND {_STORY_DATE} >= ? ORDER BY i.rowid",
+                (start,),
+            )
+        ]
+
+    def save_stories(self, changes: StoryChanges, now: datetime) -> None:
+        """Write a clustering run's decisions at once (or, for a rebuild, replace all)."""
+        stamp = _iso(now)
+        with self._write() as db:
+            if changes.reset:
+                db.execute("UPDATE items SET story = NULL, story_vector = NULL")
+                db.execute("DELETE FROM stories")
+            db.executemany(
+                "INSERT OR REPLACE INTO stories (id, seq, created) VALUES (?, ?, ?)",
+                [(story, seq, stamp) for story, seq in changes.founded],
+            )
+            db.executemany(
+                "UPDATE items SET story = ?, story_vector = ? WHERE id = ?",
+                [(story, vector, item) for item, story, vector in changes.assigned],
+            )
+            for gone, into in changes.merges:
+                db.execute("UPDATE items SET story = ? WHERE story = ?", (into, gone))
+                db.execute("DELETE FROM stories WHERE id = ?", (gone,))
+
+    def story_fixes(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The editor's corrections: (must-link pairs, cannot-link pairs) of item ids."""
+        must: list[tuple[str, str]] = []
+        cannot: list[tuple[str, str]] = []
+        for kind, a, b in self._db.execute("SELECT kind, a, b FROM story_fixes ORDER BY at, a, b"):
+            (must if kind == "merge" else cannot).append((a, b))
+        return must, cannot
+
+    def story_of(self, item_id: str) -> str | None:
+        row = self._db.execute("SELECT story FROM items WHERE id = ?", (item_id,)).fetchone()
+        if row is None:
+            raise UsageError(f"no item with id {item_id!r}", hint="`digestctl items` lists them")
+        return None if row[0] is None else str(row[0])
+
+    def resolve_story(self, prefix: str) -> str:
+        """A story id from a unique prefix of it, or of any of its items' ids."""
+        (item_id,) = self.resolve_ids([prefix])
+        story = self.story_of(item_id)
+        if story is None:
+            raise UsageError(
+                f"item {item_id} has no story yet", hint="`digestctl fetch` or `stories rebuild`"
+            )
+        return story
+
+    def merge_stories(self, a: str, b: str, now: datetime) -> str:
+        """Make two stories one (the older id survives); recorded so it survives re-clustering."""
+        stamp = _iso(now)
+        with self._write() as db:
+            seqs = dict(db.execute("SELECT id, seq FROM stories WHERE id IN (?, ?)", (a, b)))
+            keep, gone = sorted((a, b), key=lambda s: (seqs.get(s, 0), s))
+            members = {
+                s: [r[0] for r in db.execute("SELECT id FROM items WHERE story = ?", (s,))]
+                for s in (keep, gone)
+            }
+            for x in members[keep]:
+                for y in members[gone]:
+                    db.execute(
+                        "DELETE FROM story_fixes WHERE kind = 'split' AND"
+                        " ((a = ? AND b = ?) OR (a = ? AND b = ?))",
+                        (x, y, y, x),
+                    )
+            db.execute(
+                "INSERT OR IGNORE INTO story_fixes VALUES ('merge', ?, ?, ?)", (keep, gone, stamp)
+            )
+            db.execute("UPDATE items SET story = ? WHERE story = ?", (keep, gone))
+            db.execute("DELETE FROM stories WHERE id = ?", (gone,))
+        return keep
+
+    def split_item(self, item_id: str, now: datetime) -> tuple[str, str | None]:
+        """Take an item out of its story into one of its own; recorded so it survives
+        re-clustering. Returns (the item's story, the rest's story or None)."""
+        stamp = _iso(now)
+        with self._write() as db:
+            row = db.execute("SELECT rowid, story FROM items WHERE id = ?", (item_id,)).fetchone()
+            if row is None:
+                raise UsageError(
+                    f"no item with id {item_id!r}", hint="`digestctl items` lists them"
+                )
+            seq, story = row
+            others = [
+                (r[0], r[1])
+                for r in db.execute(
+                    "SELECT id, rowid FROM items WHERE story = ? AND id != ? ORDER BY rowid",
+                    (story, item_id),
+                )
+            ]
+            db.execute(
+                "DELETE FROM story_fixes WHERE kind = 'merge' AND (a = ? OR b = ?)",
+                (item_id, item_id),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO story_fixes VALUES ('split', ?, ?, ?)",
+                [(item_id, other, stamp) for other, _ in others],
+            )
+            rest: str | None = story
+            if others and story == item_id:
+                # The founder leaves: the rest is named after its oldest remaining item.
+                rest, rest_seq = others[0]
+                db.execute("UPDATE items SET story = ? WHERE story = ?", (rest, story))
+                db.execute(
+                    "INSERT OR REPLACE INTO stories VALUES (?, ?, ?)", (rest, rest_seq, stamp)
+                )
+            db.execute("INSERT OR REPLACE INTO stories VALUES (?, ?, ?)", (item_id, seq, stamp))
+            db.execute("UPDATE items SET story = ? WHERE id = ?", (item_id, item_id))
+        return item_id, (rest if others else None)
+
+    def story_info(self, item_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Each known item's (story, source); an item not clustered yet is its own story."""
+        wanted = list(dict.fromkeys(item_ids))
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (r[0], (r[1] or r[0], r[2]))
+                for r in self._db.execute(
+                    f"SELECT id, story, source FROM items WHERE id IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def story_sizes(self, item_ids: Iterable[str]) -> dict[str, int]:
+        """How many distinct sources carry each item's story (1 for an item with none)."""
+        wanted = list(dict.fromkeys(item_ids))
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (r[0], int(r[1]))
+                for r in self._db.execute(
+                    f"SELECT i.id, {_STORY_SIZE.format(t='i')}"
+                    f" FROM items i WHERE i.id IN ({marks})",
+                    chunk,
+                )
+            )
+        return found
+
+    def story_members(self, stories: Iterable[str]) -> dict[str, list[StoryMember]]:
+        """The items of each story, oldest first, with every source carrying them."""
+        wanted = list(dict.fromkeys(stories))
+        found: dict[str, list[StoryMember]] = {s: [] for s in wanted}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self._db.execute(
+                "SELECT i.id, i.story, i.source, i.title, i.url, i.summary, i.published,"
+                " i.status, i.first_seen, (SELECT group_concat(source, ' ') FROM"
+                " (SELECT source FROM item_sources WHERE item_id = i.id ORDER BY first_seen))"
+                f" FROM items i WHERE i.story IN ({marks}) ORDER BY i.rowid",
+                chunk,
+            ):
+                first_seen = _dt(r[8])
+                assert first_seen is not None
+                found[str(r[1])].append(
+                    StoryMember(
+                        id=str(r[0]),
+                        story=str(r[1]),
+                        source=str(r[2]),
+                        title=_opt(r[3]),
+                        url=_opt(r[4]),
+                        summary=_opt(r[5]),
+                        published=_dt(r[6]),
+                        status=ItemStatus(str(r[7])),
+                        first_seen=first_seen,
+                        sources=tuple(str(r[9] or r[2]).split()),
+                    )
+                )
+        return found
 
     def count_items(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM items").fetchone()[0])
@@ -511,7 +775,6 @@ def _item_filter(
     source: str | None,
     since: datetime | None,
     search: str | None,
-    include_duplicates: bool,
 ) -> tuple[str, list[str]]:
     where: list[str] = ["1"]
     args: list[str] = []
@@ -528,8 +791,6 @@ def _item_filter(
         where.append("(title LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\')")
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         args += [pattern, pattern]
-    if not include_duplicates:
-        where.append("duplicate_of IS NULL")
     return " AND ".join(where), args
 
 
@@ -568,6 +829,7 @@ def _item(r: Sequence[object]) -> Item:
         first_seen=first_seen,
         last_seen=last_seen,
         image=_opt(r[11]),
+        story=_opt(r[12]),
     )
 
 
@@ -582,6 +844,10 @@ def _iso(dt: datetime | None) -> str | None:
 
 def _iso_required(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _epoch(v: object) -> float:
+    return datetime.fromisoformat(str(v)).timestamp()
 
 
 def _dt(v: object) -> datetime | None:

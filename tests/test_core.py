@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digestctl.config import FetchSettings
-from digestctl.core import Outcome, run_fetch, select_entries, title_key
+from digestctl.core import Outcome, run_fetch, select_entries
 from digestctl.fetch import FetchErrorKind, FetchFailure, FetchRequest, FetchResponse
 from digestctl.models import FeedEntry, Source
 from digestctl.store import Store
@@ -148,11 +148,3 @@ def test_include_exclude_and_max_items() -> None:
     kept, filtered = select_entries(entries, source)
     assert [e.url for e in kept] == ["https://x/0", "https://x/1", "https://x/2"]
     assert filtered == 3
-
-
-def test_title_key_needs_enough_words() -> None:
-    assert title_key("News") is None
-    assert (
-        title_key("Court Upholds  Landmark Verdict, Again!")
-        == "court upholds landmark verdict again"
-    )

@@ -36,12 +36,17 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--json", help="Print a JSON array with stable keys.")
         ] = False,
         nl: Annotated[bool, typer.Option("--nl", help="Print one JSON object per line.")] = False,
+        stories: Annotated[
+            bool,
+            typer.Option("--stories", help="One row per story: its best item, +N outlets."),
+        ] = False,
     ) -> None:
         """List stored items, newest first.
 
         JSON keys: id, source, title, url, summary, published, author, site, status,
-        first_seen (dates ISO 8601 UTC, missing values null), draft (the draft it is picked
-        in, or null), featured_in (other drafts that hold the same story).
+        first_seen (dates ISO 8601 UTC, missing values null), story (the story's stable
+        id), story_size (distinct sources carrying the story), draft (the draft it is
+        picked in, or null), featured_in (other drafts that hold the same story).
 
         Example: digestctl items --status new --since 7d --json | jq -r '.[].url'
         """
@@ -66,18 +71,35 @@ def register(app: typer.Typer) -> None:
             "search": search,
             "limit": limit,
         }
+        archive, current = picks.load_archive(ws), picks.current_draft_name(ws)
         with Store(ws.db_path) as store:
             if json_out or nl:
                 rows = store.list_items_json(**filters)  # type: ignore[arg-type]
+                ids = [r.id for r in rows]
             else:
                 found = store.list_items(**filters)  # type: ignore[arg-type]
-        archive, current = picks.load_archive(ws), picks.current_draft_name(ws)
+                ids = [i.id for i in found]
+            info = store.story_info(ids) if archive.by_key or stories else {}
+            covers = picks.story_covers(store, archive) if archive.by_key else {}
+            outlets = store.story_sizes(ids) if not (json_out or nl) else {}
+            if stories:
+                statuses = {r.id: r.status for r in (rows if json_out or nl else found)}
+                best = picks.story_leaders(ids, info, statuses)
+        in_story = {i: s for i, (s, _) in info.items()}
         if json_out or nl:
-            placed = picks.placements(archive, rows, current)
+            if stories:
+                rows = [r for r in rows if r.id in best]
+            placed = picks.placements(archive, rows, current, in_story, covers)
             extras = {
                 item_id: {"draft": p.draft, "featured_in": list(p.featured_in)}
                 for item_id, p in placed.items()
             }
             output.print_items_json(rows, extras, lines=nl)
         else:
-            output.print_items_table(found, placements=picks.placements(archive, found, current))
+            if stories:
+                found = [i for i in found if i.id in best]
+            output.print_items_table(
+                found,
+                placements=picks.placements(archive, found, current, in_story, covers),
+                outlets=outlets,
+            )
