@@ -129,6 +129,9 @@ class Clusterer:
         self, item_id: str, title: str | None, summary: str | None, date: float, seq: int
     ) -> tuple[str, dict[str, float]]:
         """Assign a new item to a story; returns the story id and the item's vector."""
+        # Leave out of the index what this item's date puts beyond the window, first.
+        self._newest = max(self._newest, date)
+        self._evict()
         vec = vector_of(title, summary, self.df, self.n, self.p)
         story = self._choose(item_id, vec)
         if story is None:
