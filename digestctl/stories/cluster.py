@@ -29,14 +29,14 @@ DAY = 86_400.0
 class Params:
     """Tuned on tests/data/stories (bench/stories.py): precision first."""
 
-    join: float = 0.40  # cosine of an item to a story's centroid to join it
-    merge: float = 0.50  # cosine of two centroids to merge the stories
+    join: float = 0.35  # cosine of an item to a story's centroid to join it
+    merge: float = 0.40  # cosine of two centroids to merge the stories
     window_days: float = 3.0  # items further apart than this never share a story
     summary_weight: float = 0.30  # a lead-text term counts this much against a title term
     summary_terms: int = 30  # lead text beyond this many terms is ignored
-    probe_terms: int = 8  # the item's heaviest terms that look up candidate stories
-    common_df: float = 0.05  # terms in more than this share of the window do not probe
-    rescore: int = 12  # candidates whose exact similarity is computed
+    probe_terms: int = 6  # the item's heaviest terms that look up candidate stories
+    common_stories: int = 40  # a term in more live stories than this does not probe
+    rescore: int = 8  # candidates whose exact similarity is computed
     merge_probe: int = 4  # joined story compared with this many other candidates
 
 
@@ -44,16 +44,16 @@ def vector_of(
     title: str | None, summary: str | None, df: Mapping[str, int], n: int, p: Params
 ) -> dict[str, float]:
     """Unit-length TF-IDF vector: title terms weigh 1, lead-text terms `summary_weight`."""
-    weights: dict[str, float] = {}
-    for t in terms(title):
-        weights[t] = 1.0
-    for t in terms(summary)[: p.summary_terms]:
+    weights = dict.fromkeys(terms(title), 1.0)
+    for t in terms(summary, p.summary_terms):
         if t not in weights:
             weights[t] = p.summary_weight
     if not weights:
         return {}
+    log_n = math.log(n + 1)
+    get = df.get
     for t, w in weights.items():
-        weights[t] = w * (math.log((n + 1) / (df.get(t, 0) + 1)) + 1.0)
+        weights[t] = w * (log_n - math.log(get(t, 0) + 1) + 1.0)
     norm = math.sqrt(sum(w * w for w in weights.values()))
     return {t: w / norm for t, w in weights.items()}
 
@@ -64,6 +64,7 @@ class _Story:
     seq: int  # the founder's arrival order: the older story survives a merge
     centroid: dict[str, float] = field(default_factory=dict)
     norm2: float = 0.0
+    norm: float = 1.0  # sqrt(norm2), kept beside it for the hot loop
     live: int = 0  # members still inside the window
     members: set[str] = field(default_factory=set)
 
@@ -167,33 +168,40 @@ class Clusterer:
         """Stories sharing the item's heaviest terms, by exact cosine to their centroid."""
         if not vec:
             return []
-        limit = max(20.0, self.p.common_df * self.n)
-        probes = sorted(vec.items(), key=lambda tw: (-tw[1], tw[0]))[: self.p.probe_terms]
+        probes = heapq.nlargest(self.p.probe_terms, vec.items(), key=lambda tw: (tw[1], tw[0]))
         partial: dict[str, float] = {}
+        get = partial.get
         for t, w in probes:
-            if self.df.get(t, 0) > limit:
+            posting = self.postings.get(t)
+            # A term that many live stories share tells little; it would also cost most.
+            if posting is None or len(posting) > self.p.common_stories:
                 continue
-            for story_id, cw in self.postings.get(t, {}).items():
-                partial[story_id] = partial.get(story_id, 0.0) + w * cw
+            for story_id, cw in posting.items():
+                partial[story_id] = get(story_id, 0.0) + w * cw
         if not partial:
             return []
-        top = sorted(
-            partial,
-            key=lambda s: (-partial[s] / math.sqrt(self.stories[s].norm2), self.stories[s].seq),
-        )[: self.p.rescore]
+        stories = self.stories
+        # The heaviest terms carry most of a match: a story far below the merge bar on
+        # them alone cannot reach it (nor the join bar) on the rest.
+        floor = self.p.merge * 0.5
+        scores = [(x, s) for s, v in partial.items() if (x := v / stories[s].norm) >= floor]
+        if len(scores) > self.p.rescore:
+            scores = heapq.nlargest(self.p.rescore, scores)
         ranked: list[tuple[float, _Story]] = []
-        for story_id in top:
-            story = self.stories[story_id]
+        for _, story_id in scores:
+            story = stories[story_id]
             c = story.centroid
-            dot = sum(w * c.get(t, 0.0) for t, w in vec.items())
-            ranked.append((dot / math.sqrt(story.norm2), story))
+            dot = sum(w * c[t] for t, w in vec.items() if t in c)
+            ranked.append((dot / story.norm, story))
         ranked.sort(key=lambda x: (-x[0], x[1].seq))
         return ranked
 
     def _merge_converging(self, story: _Story, vec: dict[str, float]) -> None:
         """Merge into one the stories whose centroids came close through this join."""
         looked = 0
-        for _, other in list(self._candidates):
+        for sim, other in list(self._candidates):
+            if sim < self.p.merge * 0.5:
+                break
             if looked >= self.p.merge_probe:
                 break
             if other.id == story.id or other.id not in self.stories or story.id not in self.stories:
@@ -201,7 +209,7 @@ class Clusterer:
             looked += 1
             small, large = sorted((story.centroid, other.centroid), key=len)
             dot = sum(w * large.get(t, 0.0) for t, w in small.items())
-            cos = dot / math.sqrt(story.norm2 * other.norm2)
+            cos = dot / (story.norm * other.norm)
             if cos >= self.p.merge and not self._conflict_stories(story, other):
                 story = self._merge(story, other)
 
@@ -213,6 +221,7 @@ class Clusterer:
             del posting[gone.id]
             posting[keep.id] = keep.centroid[t]
         keep.norm2 = sum(w * w for w in keep.centroid.values())
+        keep.norm = math.sqrt(keep.norm2)
         keep.live += gone.live
         keep.members |= gone.members
         for item in gone.members:
@@ -240,11 +249,23 @@ class Clusterer:
         self, item_id: str, story: _Story, vec: dict[str, float], date: float, seq: int
     ) -> None:
         c = story.centroid
+        df = self.df
+        postings = self.postings
+        dot = vv = 0.0
         for t, w in vec.items():
-            self.df[t] = self.df.get(t, 0) + 1
-            c[t] = c.get(t, 0.0) + w
-            self.postings.setdefault(t, {})[story.id] = c[t]
-        story.norm2 = sum(w * w for w in c.values()) if vec else story.norm2
+            df[t] = df.get(t, 0) + 1
+            old = c.get(t, 0.0)
+            dot += old * w
+            vv += w * w
+            c[t] = old + w
+            posting = postings.get(t)
+            if posting is None:
+                postings[t] = {story.id: old + w}
+            else:
+                posting[story.id] = old + w
+        # |c + v|² = |c|² + 2 c·v + |v|², without a pass over the centroid.
+        story.norm2 += 2 * dot + vv
+        story.norm = math.sqrt(story.norm2) if story.norm2 > 0 else 1.0
         story.live += 1
         story.members.add(item_id)
         self.n += 1
@@ -283,6 +304,7 @@ class Clusterer:
                         if not posting:
                             del self.postings[t]
             story.norm2 = sum(w * w for w in c.values())
+            story.norm = math.sqrt(story.norm2) if story.norm2 > 0 else 1.0
             if story.live == 0 or not c:
                 # Out of the window: no longer a candidate, but its id stays with its items.
                 for t in list(c):

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 _WORD = re.compile(r"\w+")
 # Scripts without spaces between words: Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar.
 _NO_SPACES = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 )
+_RUNS = re.compile(_NO_SPACES.pattern + "+|(?:(?!" + _NO_SPACES.pattern + r")\w)+")
 STEM_LENGTH = 7
 
 # Function words of English, German, French, Spanish, Italian, Portuguese and Dutch, plus
@@ -42,52 +42,55 @@ _STOP_WORDS_TEXT = """
     """
 
 
+_COMBINING = re.compile("[\u0300-\u036f]")
+
+
 def fold(text: str) -> str:
     """NFKC, accents dropped, case folded: "Élysée" and "elysee" are one word."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        return text.lower()
+    stripped = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return unicodedata.normalize("NFKC", stripped).casefold()
 
 
 STOP_WORDS = frozenset(fold(w) for w in _STOP_WORDS_TEXT.split())
 
 
-def _terms_of_word(word: str) -> Iterable[str]:
-    if _NO_SPACES.search(word):
-        # Split a run into its spaceless-script stretches (pairs) and the rest (words).
-        chars = list(word)
-        run: list[str] = []
-        other: list[str] = []
-        for c in [*chars, " "]:
-            if c != " " and _NO_SPACES.match(c):
-                if other:
-                    yield from _terms_of_word("".join(other))
-                    other = []
-                run.append(c)
-            else:
-                if run:
-                    if len(run) == 1:
-                        yield run[0]
-                    else:
-                        yield from (run[i] + run[i + 1] for i in range(len(run) - 1))
-                    run = []
-                if c != " ":
-                    other.append(c)
-        if other:
-            yield from _terms_of_word("".join(other))
-        return
-    if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
-        return
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss") and word.isalpha():
-        word = word[:-1]
-    yield word[:STEM_LENGTH]
+def _pairs(word: str) -> list[str]:
+    """A word holding spaceless-script characters: those runs as overlapping pairs, the
+    rest as words."""
+    out: list[str] = []
+    for run in _RUNS.findall(word):
+        if _NO_SPACES.match(run):
+            out.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
+        else:
+            out.extend(_plain([run]))
+    return out
 
 
-def terms(text: str | None) -> list[str]:
-    """The terms of a text, in order, repeats kept."""
+def _plain(words: list[str]) -> list[str]:
+    out: list[str] = []
+    for w in words:
+        if w in STOP_WORDS or (len(w) < 2 and not w.isdigit()):
+            continue
+        if len(w) > 3 and w[-1] == "s" and w[-2] != "s" and w.isalpha():
+            w = w[:-1]
+        out.append(w[:STEM_LENGTH])
+    return out
+
+
+def terms(text: str | None, limit: int | None = None) -> list[str]:
+    """The terms of a text, in order, repeats kept (at most about `limit` of them)."""
     if not text:
         return []
-    out: list[str] = []
-    for word in _WORD.findall(fold(text)):
-        out.extend(_terms_of_word(word))
-    return out
+    if limit is not None:
+        text = text[: limit * 12]  # words are short: this keeps well over `limit` terms
+    folded = fold(text)
+    words = _WORD.findall(folded)
+    if not _NO_SPACES.search(folded):
+        found = _plain(words)
+    else:
+        found = []
+        for w in words:
+            found.extend(_pairs(w) if _NO_SPACES.search(w) else _plain([w]))
+    return found if limit is None else found[:limit]
