@@ -30,12 +30,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from stories_data import bcubed, load_headlines  # noqa: E402
+from stories_data import bcubed, load_headlines
 
-from digestctl.store import NewItem, Store  # noqa: E402
-from digestctl.stories.cluster import DAY, Clusterer, Params  # noqa: E402
-from digestctl.stories.sync import assign_stories  # noqa: E402
-from digestctl.stories.tokens import terms  # noqa: E402
+from digestctl.store import NewItem, Store
+from digestctl.stories.cluster import DAY, Clusterer, Params
+from digestctl.stories.sync import assign_stories
+from digestctl.stories.tokens import terms
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
