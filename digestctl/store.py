@@ -80,7 +80,8 @@ class StoryRow(NamedTuple):
     date: float
     story: str | None = None
     story_seq: int = 0
-    vector: str | None = None  # as saved: "term=weight term=weight"
+    terms: str | None = None  # the vector as saved: its terms, space-separated,
+    weights: bytes | None = None  # and their weights (array('d') bytes), in that order
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class StoryMember:
 class StoryChanges:
     """What one clustering run decided, to be saved in one transaction."""
 
-    assigned: Sequence[tuple[str, str, str]]  # (item, story, vector text)
+    assigned: Sequence[tuple[str, str, str, bytes]]  # (item, story, terms, weights)
     founded: Sequence[tuple[str, int]]  # (new story, its founder's seq)
     merges: Sequence[tuple[str, str]]  # (absorbed story, surviving story), in order
     reset: bool = False  # a rebuild: every earlier assignment is replaced
@@ -169,7 +170,8 @@ def _add_stories(db: sqlite3.Connection) -> None:
         db,
         """
         ALTER TABLE items ADD COLUMN story TEXT;
-        ALTER TABLE items ADD COLUMN story_vector TEXT;
+        ALTER TABLE items ADD COLUMN story_terms TEXT;
+        ALTER TABLE items ADD COLUMN story_weights BLOB;
         CREATE INDEX items_by_story ON items (story);
         CREATE TABLE stories (
             id       TEXT PRIMARY KEY,
@@ -483,10 +485,10 @@ class Store:
         horizon = _epoch(newest) - days * 86400
         start = datetime.fromtimestamp(horizon, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return [
-            StoryRow(r[0], r[1], None, None, _epoch(r[2]), r[3], int(r[4] or 0), r[5])
+            StoryRow(r[0], r[1], None, None, _epoch(r[2]), r[3], int(r[4] or 0), r[5], r[6])
             for r in self._db.execute(
                 f"SELECT i.rowid, i.id, {_STORY_DATE}"
-                ", i.story, s.seq, i.story_vector"
+                ", i.story, s.seq, i.story_terms, i.story_weights"
                 " FROM items i LEFT JOIN stories s ON s.id = i.story"
                 f" WHERE i.story IS NOT NULL AND {_STORY_DATE} >= ? ORDER BY i.rowid",
                 (start,),
@@ -498,15 +500,17 @@ class Store:
         stamp = _iso(now)
         with self._write() as db:
             if changes.reset:
-                db.execute("UPDATE items SET story = NULL, story_vector = NULL")
+                db.execute(
+                    "UPDATE items SET story = NULL, story_terms = NULL, story_weights = NULL"
+                )
                 db.execute("DELETE FROM stories")
             db.executemany(
                 "INSERT OR REPLACE INTO stories (id, seq, created) VALUES (?, ?, ?)",
                 [(story, seq, stamp) for story, seq in changes.founded],
             )
             db.executemany(
-                "UPDATE items SET story = ?, story_vector = ? WHERE id = ?",
-                [(story, vector, item) for item, story, vector in changes.assigned],
+                "UPDATE items SET story = ?, story_terms = ?, story_weights = ? WHERE id = ?",
+                [(story, t, w, item) for item, story, t, w in changes.assigned],
             )
             for gone, into in changes.merges:
                 db.execute("UPDATE items SET story = ? WHERE story = ?", (into, gone))

@@ -3,6 +3,7 @@ window; rebuild from scratch. Store I/O; no terminal."""
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,19 +18,18 @@ class StoryRun:
     merges: int
 
 
-def format_vector(vec: dict[str, float]) -> str:
-    # repr keeps every bit, so a later fetch resumes from exactly the same index.
-    return " ".join(f"{t}={w!r}" for t, w in vec.items())
+def format_vector(vec: dict[str, float]) -> tuple[str, bytes]:
+    """A vector as saved: its terms (no term holds a space) and its weights as doubles,
+    bit for bit, so a later fetch resumes from exactly the same index."""
+    return " ".join(vec), array("d", vec.values()).tobytes()
 
 
-def parse_vector(text: str | None) -> dict[str, float]:
-    if not text:
+def parse_vector(terms: str | None, weights: bytes | None) -> dict[str, float]:
+    if not terms or not weights:
         return {}
-    found: dict[str, float] = {}
-    for pair in text.split(" "):
-        term, _, weight = pair.rpartition("=")
-        found[term] = float(weight)
-    return found
+    values = array("d")
+    values.frombytes(weights)
+    return dict(zip(terms.split(" "), values, strict=True))
 
 
 def _cluster(
@@ -39,7 +39,7 @@ def _cluster(
     c = Clusterer(params, must_link=must, cannot_link=cannot)
     for w in window:
         assert w.story is not None
-        c.load(w.id, w.story, w.story_seq, parse_vector(w.vector), w.date, w.seq)
+        c.load(w.id, w.story, w.story_seq, parse_vector(w.terms, w.weights), w.date, w.seq)
     joined = 0
     for row in rows:
         story, _ = c.add(row.id, row.title, row.summary, row.date, row.seq)
@@ -71,7 +71,7 @@ def _save(store: Store, c: Clusterer, now: datetime, *, reset: bool) -> None:
     store.save_stories(
         StoryChanges(
             assigned=[
-                (item, story, format_vector(c.vectors[item])) for item, story in c.assigned.items()
+                (item, story, *format_vector(c.vectors[item])) for item, story in c.assigned.items()
             ],
             founded=list(c.founded.items()),
             merges=[(m.absorbed, m.into) for m in c.merges],

@@ -69,13 +69,14 @@ def _pairs(word: str) -> list[str]:
 
 
 def _plain(words: list[str]) -> list[str]:
+    stop = STOP_WORDS
     out: list[str] = []
     for w in words:
-        if w in STOP_WORDS or (len(w) < 2 and not w.isdigit()):
+        if w in stop or (len(w) < 2 and not w.isdigit()):
             continue
         if len(w) > 3 and w[-1] == "s" and w[-2] != "s" and w.isalpha():
             w = w[:-1]
-        out.append(w[:STEM_LENGTH])
+        out.append(w if len(w) <= STEM_LENGTH else w[:STEM_LENGTH])
     return out
 
 
