@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from digestctl.stories.tokens import terms
 
 DAY = 86_400.0
+_LOGS = 4096
+_LOG1P = [math.log(d + 1) for d in range(_LOGS)]  # log(df + 1), looked up, not computed
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,8 @@ class Params:
     merge: float = 0.40  # cosine of two centroids to merge the stories
     window_days: float = 3.0  # items further apart than this never share a story
     summary_weight: float = 0.30  # a lead-text term counts this much against a title term
-    summary_terms: int = 30  # lead text beyond this many terms is ignored
-    probe_terms: int = 6  # the item's heaviest terms that look up candidate stories
+    summary_terms: int = 12  # lead text beyond this many terms is ignored
+    probe_terms: int = 8  # the item's heaviest terms that look up candidate stories
     common_stories: int = 40  # a term in more live stories than this does not probe
     rescore: int = 8  # candidates whose exact similarity is computed
     merge_probe: int = 4  # joined story compared with this many other candidates
@@ -50,10 +53,11 @@ def vector_of(
             weights[t] = p.summary_weight
     if not weights:
         return {}
-    log_n = math.log(n + 1)
+    base = math.log(n + 1) + 1.0
     get = df.get
     for t, w in weights.items():
-        weights[t] = w * (log_n - math.log(get(t, 0) + 1) + 1.0)
+        d = get(t, 0)
+        weights[t] = w * (base - (_LOG1P[d] if d < _LOGS else math.log(d + 1)))
     norm = math.sqrt(sum(w * w for w in weights.values()))
     return {t: w / norm for t, w in weights.items()}
 
@@ -168,16 +172,19 @@ class Clusterer:
         """Stories sharing the item's heaviest terms, by exact cosine to their centroid."""
         if not vec:
             return []
-        probes = heapq.nlargest(self.p.probe_terms, vec.items(), key=lambda tw: (tw[1], tw[0]))
-        partial: dict[str, float] = {}
-        get = partial.get
-        for t, w in probes:
-            posting = self.postings.get(t)
+        # Heaviest first; a stable sort keeps the vector's (deterministic) order on ties.
+        probes = sorted(vec, key=vec.__getitem__, reverse=True)[: self.p.probe_terms]
+        partial: defaultdict[str, float] = defaultdict(float)
+        postings = self.postings
+        crowded = self.p.common_stories
+        for t in probes:
+            posting = postings.get(t)
             # A term that many live stories share tells little; it would also cost most.
-            if posting is None or len(posting) > self.p.common_stories:
+            if posting is None or len(posting) > crowded:
                 continue
+            w = vec[t]
             for story_id, cw in posting.items():
-                partial[story_id] = get(story_id, 0.0) + w * cw
+                partial[story_id] += w * cw
         if not partial:
             return []
         stories = self.stories

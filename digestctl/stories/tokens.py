@@ -68,15 +68,28 @@ def _pairs(word: str) -> list[str]:
     return out
 
 
+_CACHE: dict[str, str] = {}  # word -> term ("" for none); words repeat, news is Zipfian
+
+
+def _term(w: str) -> str:
+    if w in STOP_WORDS or (len(w) < 2 and not w.isdigit()):
+        return ""
+    if len(w) > 3 and w[-1] == "s" and w[-2] != "s" and w.isalpha():
+        w = w[:-1]
+    return w[:STEM_LENGTH]
+
+
 def _plain(words: list[str]) -> list[str]:
-    stop = STOP_WORDS
+    cache = _CACHE
+    if len(cache) > 500_000:
+        cache.clear()
     out: list[str] = []
     for w in words:
-        if w in stop or (len(w) < 2 and not w.isdigit()):
-            continue
-        if len(w) > 3 and w[-1] == "s" and w[-2] != "s" and w.isalpha():
-            w = w[:-1]
-        out.append(w if len(w) <= STEM_LENGTH else w[:STEM_LENGTH])
+        t = cache.get(w)
+        if t is None:
+            t = cache[w] = _term(w)
+        if t:
+            out.append(t)
     return out
 
 
