@@ -155,6 +155,21 @@ def _v0_to_v1(db: sqlite3.Connection) -> None:
     )
 
 
+def _refresh_sizes(db: sqlite3.Connection, stories: Iterable[str] | None) -> None:
+    """Recount the distinct sources of these stories (None: of every story)."""
+    count = (
+        "UPDATE stories SET size = (SELECT count(DISTINCT s.source) FROM items j"
+        " JOIN item_sources s ON s.item_id = j.id WHERE j.story = stories.id)"
+    )
+    if stories is None:
+        db.execute(count)
+        return
+    wanted = list(stories)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        db.execute(f"{count} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # Not executescript(): it commits first, and a migration must be one transaction.
     for statement in script.split(";"):
@@ -176,7 +191,8 @@ def _add_stories(db: sqlite3.Connection) -> None:
         CREATE TABLE stories (
             id       TEXT PRIMARY KEY,
             seq      INTEGER NOT NULL,
-            created  TEXT NOT NULL
+            created  TEXT NOT NULL,
+            size     INTEGER NOT NULL DEFAULT 1
         );
         CREATE TABLE story_fixes (
             kind  TEXT NOT NULL CHECK (kind IN ('merge', 'split')),
@@ -193,13 +209,13 @@ _MIGRATIONS = [_v0_to_v1, _add_stories]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _NEWEST_FIRST = "ORDER BY coalesce(published, first_seen) DESC, first_seen DESC, id"
-# Distinct sources carrying the story of the item in table `t` (its own, before it has one).
+# Distinct sources carrying the story of the item in table `t` (kept in stories.size), or
+# carrying the item itself before it has a story.
 _STORY_SIZE = (
-    "CASE WHEN {t}.story IS NULL"
-    " THEN (SELECT count(*) FROM item_sources s WHERE s.item_id = {t}.id)"
-    " ELSE (SELECT count(DISTINCT s.source) FROM items j JOIN item_sources s"
-    " ON s.item_id = j.id WHERE j.story = {t}.story) END"
+    "coalesce((SELECT size FROM stories WHERE stories.id = {t}.story),"
+    " (SELECT count(*) FROM item_sources s WHERE s.item_id = {t}.id))"
 )
+_STORY_OF = "SELECT story FROM items WHERE id = ?"
 # The keys and order of `items --json` (output.format_item is the same shape in Python).
 _ITEM_JSON = (
     "json_object('id', id, 'source', source, 'title', title, 'url', url, 'summary', summary,"
@@ -337,10 +353,15 @@ class Store:
                         ),
                     )
                     new.append(item_id)
-                db.execute(
+                added = db.execute(
                     "INSERT OR IGNORE INTO item_sources VALUES (?, ?, ?)",
                     (item_id, it.source, stamp),
-                )
+                ).rowcount
+                if added and row is not None:
+                    # A story already stored, now from one more source: its size may grow.
+                    _refresh_sizes(
+                        db, [r[0] for r in db.execute(_STORY_OF, (item_id,)) if r[0] is not None]
+                    )
         return UpsertResult(tuple(new), seen)
 
     @staticmethod
@@ -515,6 +536,12 @@ class Store:
             for gone, into in changes.merges:
                 db.execute("UPDATE items SET story = ? WHERE story = ?", (into, gone))
                 db.execute("DELETE FROM stories WHERE id = ?", (gone,))
+            if changes.reset:
+                _refresh_sizes(db, None)
+            else:
+                touched = {story for _, story, _, _ in changes.assigned}
+                touched.update(into for _, into in changes.merges)
+                _refresh_sizes(db, touched)
 
     def story_fixes(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """The editor's corrections: (must-link pairs, cannot-link pairs) of item ids."""
@@ -562,6 +589,7 @@ class Store:
             )
             db.execute("UPDATE items SET story = ? WHERE story = ?", (keep, gone))
             db.execute("DELETE FROM stories WHERE id = ?", (gone,))
+            _refresh_sizes(db, [keep])
         return keep
 
     def split_item(self, item_id: str, now: datetime) -> tuple[str, str | None]:
@@ -596,10 +624,15 @@ class Store:
                 rest, rest_seq = others[0]
                 db.execute("UPDATE items SET story = ? WHERE story = ?", (rest, story))
                 db.execute(
-                    "INSERT OR REPLACE INTO stories VALUES (?, ?, ?)", (rest, rest_seq, stamp)
+                    "INSERT OR REPLACE INTO stories (id, seq, created) VALUES (?, ?, ?)",
+                    (rest, rest_seq, stamp),
                 )
-            db.execute("INSERT OR REPLACE INTO stories VALUES (?, ?, ?)", (item_id, seq, stamp))
+            db.execute(
+                "INSERT OR REPLACE INTO stories (id, seq, created) VALUES (?, ?, ?)",
+                (item_id, seq, stamp),
+            )
             db.execute("UPDATE items SET story = ? WHERE id = ?", (item_id, item_id))
+            _refresh_sizes(db, [item_id, *([rest] if rest else [])])
         return item_id, (rest if others else None)
 
     def story_info(self, item_ids: Iterable[str]) -> dict[str, tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -61,6 +62,11 @@ def test_same_title_from_another_source_is_one_story(store: Store) -> None:
         "id0002": 2,
         "id0003": 1,
     }
+    # The same link from a third source: one item, and its story is carried by three.
+    store.upsert_items([new_item(1, source="c", title=title)], NOW)
+    assert store.story_sizes(["id0002"]) == {"id0002": 3}
+    rows = {r.id: json.loads(r.json) for r in store.list_items_json()}
+    assert (rows["id0002"]["story"], rows["id0002"]["story_size"]) == ("id0001", 3)
 
 
 def test_list_filters_and_order(store: Store) -> None:
