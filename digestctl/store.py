@@ -529,8 +529,10 @@ class Store:
                 "INSERT OR REPLACE INTO stories (id, seq, created) VALUES (?, ?, ?)",
                 [(story, seq, stamp) for story, seq in changes.founded],
             )
+            # `AND story IS NULL`: an item another process clustered meanwhile keeps its story.
             db.executemany(
-                "UPDATE items SET story = ?, story_terms = ?, story_weights = ? WHERE id = ?",
+                "UPDATE items SET story = ?, story_terms = ?, story_weights = ?"
+                " WHERE id = ? AND story IS NULL",
                 [(story, t, w, item) for item, story, t, w in changes.assigned],
             )
             for gone, into in changes.merges:
