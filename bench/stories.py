@@ -20,6 +20,7 @@ Run: .venv/bin/python bench/stories.py [--quick]
 from __future__ import annotations
 
 import argparse
+import heapq
 import math
 import random
 import sys
@@ -91,30 +92,30 @@ def average_link(
                 sim[i][j] = sim[j][i] = s
     size = dict.fromkeys(range(n), 1)
     members = {i: [i] for i in range(n)}
+    lowest = min(thresholds)
+    heap = [(-s, a, b) for a, row in sim.items() for b, s in row.items() if a < b and s >= lowest]
+    heapq.heapify(heap)
     results: dict[float, dict[str, str]] = {}
     for cut in sorted(thresholds, reverse=True):
-        while True:
-            best, pair = cut, None
-            for a, row in sim.items():
-                for b, s in row.items():
-                    if a < b and s >= best:
-                        best, pair = s, (a, b)
-            if pair is None:
-                break
-            a, b = pair
+        while heap and -heap[0][0] >= cut:
+            s, a, b = heapq.heappop(heap)
+            if a not in members or b not in members or sim[a].get(b) != -s:
+                continue  # a stale entry: one side merged since
             row_a, row_b = sim.pop(a), sim.pop(b)
             row_a.pop(b, None)
             row_b.pop(a, None)
             merged: dict[int, float] = {}
             for c in set(row_a) | set(row_b):
-                s = (size[a] * row_a.get(c, 0.0) + size[b] * row_b.get(c, 0.0)) / (
+                x = (size[a] * row_a.get(c, 0.0) + size[b] * row_b.get(c, 0.0)) / (
                     size[a] + size[b]
                 )
                 sim[c].pop(a, None)
                 sim[c].pop(b, None)
-                if s > 0:
-                    merged[c] = s
-                    sim[c][a] = s
+                if x > 0:
+                    merged[c] = x
+                    sim[c][a] = x
+                    if x >= lowest:
+                        heapq.heappush(heap, (-x, min(a, c), max(a, c)))
             sim[a] = merged
             size[a] += size.pop(b)
             members[a] += members.pop(b)
