@@ -162,11 +162,12 @@ def test_merge_and_split_survive_refetch_and_rebuild(tmp_path: Path) -> None:
         merged = store.merge_stories(store.story_of(x) or "", store.story_of(lone) or "", NOW)
         store.upsert_items([new_item(h) for h in rest], NOW + timedelta(hours=1))
         assign_stories(store, NOW + timedelta(hours=1))
+        assert store.story_of(a) == store.story_of(c)  # the rest of the story stays whole
         for _ in range(2):
             assert store.story_of(b) != store.story_of(a)
             assert store.story_of(b) != store.story_of(c)
             assert store.story_of(x) == store.story_of(lone) == merged
-            assert store.story_of(a) == store.story_of(c)
+            # (A rebuild may part a and c if c had joined through b: that is re-clustering.)
             rebuild_stories(store, NOW + timedelta(hours=2))
 
 

@@ -35,6 +35,7 @@ class Params:
     join: float = 0.35  # cosine of an item to a story's centroid to join it
     merge: float = 0.40  # cosine of two centroids to merge the stories
     window_days: float = 3.0  # items further apart than this never share a story
+    decay_per_day: float = 0.1  # similarity lost per day between an item and a story's newest
     summary_weight: float = 0.30  # a lead-text term counts this much against a title term
     summary_terms: int = 12  # lead text beyond this many terms is ignored
     probe_terms: int = 8  # the item's heaviest terms that look up candidate stories
@@ -69,6 +70,7 @@ class _Story:
     centroid: dict[str, float] = field(default_factory=dict)
     norm2: float = 0.0
     norm: float = 1.0  # sqrt(norm2), kept beside it for the hot loop
+    newest: float = -math.inf  # the date of its newest item
     live: int = 0  # members still inside the window
     members: set[str] = field(default_factory=set)
 
@@ -138,7 +140,7 @@ class Clusterer:
         self._newest = max(self._newest, date)
         self._evict()
         vec = vector_of(title, summary, self.df, self.n, self.p)
-        story = self._choose(item_id, vec)
+        story = self._choose(item_id, vec, date)
         if story is None:
             story = self.stories[item_id] = _Story(item_id, seq)
             self.founded[item_id] = seq
@@ -153,7 +155,7 @@ class Clusterer:
 
     # -- decisions -----------------------------------------------------------------------
 
-    def _choose(self, item_id: str, vec: dict[str, float]) -> _Story | None:
+    def _choose(self, item_id: str, vec: dict[str, float], date: float) -> _Story | None:
         self._candidates = []
         for partner in sorted(self._must.get(item_id, ())):
             partner_story = self.stories.get(self.story_of.get(partner, ""))
@@ -161,14 +163,21 @@ class Clusterer:
                 return partner_story
         best: _Story | None = None
         best_sim = self.p.join
-        self._candidates = self._rank(vec)
+        self._candidates = self._rank(vec, date)
         for sim, story in self._candidates:
             if sim >= best_sim and not self._conflict_item(item_id, story):
                 best, best_sim = story, sim
                 break
         return best
 
-    def _rank(self, vec: dict[str, float]) -> list[tuple[float, _Story]]:
+    def _aged(self, sim: float, a: float, b: float) -> float:
+        """A similarity discounted for the days between two dates: the same words a day
+        later are a little less likely to be the same news."""
+        if not self.p.decay_per_day:
+            return sim
+        return sim * max(0.0, 1.0 - self.p.decay_per_day * abs(a - b) / DAY)
+
+    def _rank(self, vec: dict[str, float], date: float) -> list[tuple[float, _Story]]:
         """Stories sharing the item's heaviest terms, by exact cosine to their centroid."""
         if not vec:
             return []
@@ -199,7 +208,7 @@ class Clusterer:
             story = stories[story_id]
             c = story.centroid
             dot = sum(w * c[t] for t, w in vec.items() if t in c)
-            ranked.append((dot / story.norm, story))
+            ranked.append((self._aged(dot / story.norm, date, story.newest), story))
         ranked.sort(key=lambda x: (-x[0], x[1].seq))
         return ranked
 
@@ -216,7 +225,7 @@ class Clusterer:
             looked += 1
             small, large = sorted((story.centroid, other.centroid), key=len)
             dot = sum(w * large.get(t, 0.0) for t, w in small.items())
-            cos = dot / (story.norm * other.norm)
+            cos = self._aged(dot / (story.norm * other.norm), story.newest, other.newest)
             if cos >= self.p.merge and not self._conflict_stories(story, other):
                 story = self._merge(story, other)
 
@@ -230,6 +239,7 @@ class Clusterer:
         keep.norm2 = sum(w * w for w in keep.centroid.values())
         keep.norm = math.sqrt(keep.norm2)
         keep.live += gone.live
+        keep.newest = max(keep.newest, gone.newest)
         keep.members |= gone.members
         for item in gone.members:
             self.story_of[item] = keep.id
@@ -274,6 +284,7 @@ class Clusterer:
         story.norm2 += 2 * dot + vv
         story.norm = math.sqrt(story.norm2) if story.norm2 > 0 else 1.0
         story.live += 1
+        story.newest = max(story.newest, date)
         story.members.add(item_id)
         self.n += 1
         self.story_of[item_id] = story.id
