@@ -39,9 +39,9 @@ class Params:
     summary_weight: float = 0.30  # a lead-text term counts this much against a title term
     summary_terms: int = 12  # lead text beyond this many terms is ignored
     probe_terms: int = 8  # the item's heaviest terms that look up candidate stories
-    common_stories: int = 40  # a term in more live stories than this does not probe
-    rescore: int = 8  # candidates whose exact similarity is computed
-    merge_probe: int = 4  # joined story compared with this many other candidates
+    common_stories: int = 30  # a term in more live stories than this does not probe
+    rescore: int = 5  # candidates whose exact similarity is computed
+    merge_probe: int = 3  # joined story compared with this many other candidates
 
 
 def vector_of(
