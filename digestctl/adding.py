@@ -251,6 +251,9 @@ def _store_story(
     # last_seen and fills fields it lacked; the item keeps its id, source and status.
     new = to_new_item(entry or FeedEntry(url=key), MANUAL_SOURCE, site)
     store.upsert_items([new], now)
+    from digestctl.stories.sync import assign_stories
+
+    assign_stories(store, now)  # a story found elsewhere joins the news it reports
     item = store.get_item_by_key(new.key)
     assert item is not None
     return item

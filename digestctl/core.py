@@ -8,9 +8,7 @@ interrupted run keeps what it finished and never holds the database for long.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -48,7 +46,7 @@ class SourceOutcome:
     new: int = 0
     seen: int = 0
     filtered: int = 0
-    duplicates: int = 0
+    duplicates: int = 0  # new items that joined a story another source already carries
     dropped: int = 0  # entries holding nothing usable (no title, link or text)
     error: str | None = None
     error_kind: str | None = None
@@ -57,6 +55,7 @@ class SourceOutcome:
     consecutive_failures: int = 0
     elapsed: float = 0.0
     warnings: tuple[str, ...] = ()
+    new_ids: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -118,9 +117,28 @@ def run_fetch(
             return ctx.outcomes
 
     outcomes = asyncio.run(go())
+    outcomes = _with_stories(store, outcomes, now or datetime.now(UTC))
     order = {s.name: i for i, s in enumerate(sources)}
     outcomes.sort(key=lambda o: order.get(o.name, 0))
     return FetchReport(tuple(outcomes), time.perf_counter() - started)
+
+
+def _with_stories(
+    store: Store, outcomes: list[SourceOutcome], now: datetime
+) -> list[SourceOutcome]:
+    """New items join stories (after every source is stored: one pass over the window's
+    index); each outcome then counts its new items that joined another source's story."""
+    from digestctl.stories.sync import assign_stories
+
+    run = assign_stories(store, now)
+    if not run.joined:
+        return outcomes
+    stories = {i: s for i, s in run.assigned.items() if s != i}
+    sizes = store.story_sizes(i for o in outcomes for i in o.new_ids if i in stories)
+    return [
+        replace(o, duplicates=sum(sizes.get(i, 1) > 1 for i in o.new_ids)) if o.new_ids else o
+        for o in outcomes
+    ]
 
 
 async def _fetch_source(ctx: _Context, source: Source) -> None:
@@ -187,10 +205,10 @@ async def _fetch_source_unguarded(ctx: _Context, source: Source) -> SourceOutcom
         new=len(result.new),
         seen=result.seen,
         filtered=filtered,
-        duplicates=result.duplicates,
         dropped=dropped,
         moved_to=moved_to,
         warnings=tuple(warnings),
+        new_ids=result.new,
     )
 
 
@@ -328,15 +346,6 @@ def item_key(entry: FeedEntry, source: str) -> str:
     return f"entry:{source}:{entry.title or ''}:{stamp.isoformat() if stamp else ''}"
 
 
-def title_key(title: str | None) -> str | None:
-    """A title folded for spotting one story under two URLs; None when too short to trust."""
-    if not title:
-        return None
-    folded = unicodedata.normalize("NFKD", title).casefold()
-    words = re.findall(r"\w+", folded)
-    return " ".join(words) if len(words) >= 5 else None
-
-
 def to_new_item(entry: FeedEntry, source: str, site: str | None) -> NewItem:
     key = item_key(entry, source)
     url = canonicalize_url(entry.url) if entry.url else None
@@ -351,7 +360,6 @@ def to_new_item(entry: FeedEntry, source: str, site: str | None) -> NewItem:
         author=entry.author,
         site=site,
         image=entry.image,
-        title_key=title_key(entry.title),
     )
 
 

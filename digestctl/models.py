@@ -86,3 +86,4 @@ class Item:
     last_seen: datetime
     image: str | None = None
     tags: tuple[str, ...] = ()
+    story: str | None = None  # the story it belongs to (the id of the story's first item)

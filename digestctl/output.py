@@ -82,6 +82,8 @@ def format_item(item: Item, extra: Mapping[str, Any] | None = None) -> dict[str,
         "site": item.site,
         "status": item.status.value,
         "first_seen": iso(item.first_seen),
+        "story": item.story,
+        "story_size": 1,
     }
     if extra:
         data.update(extra)
@@ -175,6 +177,7 @@ def print_items_table(
     items: Sequence[Item],
     notes: Mapping[str, str] | None = None,
     placements: Mapping[str, Placement] | None = None,
+    outlets: Mapping[str, int] | None = None,
 ) -> None:
     """`placements` (item id -> the draft it is in, other drafts holding the same story)
     adds a draft column and an "already featured" warning under the title."""
@@ -199,7 +202,12 @@ def print_items_table(
         note = (notes or {}).get(item.id)
         if note:
             title += f"\n[yellow]{_escape(note)}[/]"
+        more = (outlets or {}).get(item.id, 1) - 1
+        if more > 0:
+            title += f" [dim]+{more} outlet{'s' * (more != 1)}[/]"
         place = placed.get(item.id)
+        if place is not None and place.covered:
+            title += f"\n[yellow]⚠ {_escape(place.covered)}[/]"
         if place is not None and place.featured_in:
             verb = "also in" if place.draft else "already featured in"
             title += f"\n[bold yellow]⚠ {verb} {_escape(', '.join(place.featured_in))}[/]"
@@ -260,19 +268,23 @@ def format_item_line(row: ItemLine, place: Placement | None, layout: LineLayout)
     if layout.draft_width:
         head += _cell((place.draft or "") if place else "", layout.draft_width) + "  "
     title = " ".join((row.title or row.url or "(untitled)").split())
+    more = row.story_size - 1
+    outlets = f" +{more} outlet{'s' * (more != 1)}" if more > 0 else ""
     warning = ""
+    if place is not None and place.covered:
+        warning = f"  ⚠ {place.covered}"
     if place is not None and place.featured_in:
         verb = "also in" if place.draft else "already featured in"
-        warning = f"  ⚠ {verb} {', '.join(place.featured_in)}"
+        warning += f"  ⚠ {verb} {', '.join(place.featured_in)}"
     if layout.width is not None:
         from rich.cells import cell_len, set_cell_size
 
         used = 10 + 10 + LINE_SOURCE_WIDTH + 7 + 2 * 4  # the cells before the title
         used += layout.draft_width + 2 if layout.draft_width else 0
-        room = max(layout.width - used - cell_len(warning) - 1, 20)
+        room = max(layout.width - used - cell_len(warning) - len(outlets) - 1, 20)
         if cell_len(title) > room:
             title = set_cell_size(title, room - 1).rstrip() + "…"
-    return head + title + (_paint(warning, "warn", layout.color) if warning else "")
+    return head + title + outlets + (_paint(warning, "warn", layout.color) if warning else "")
 
 
 def print_items_lines(rows: Iterable[tuple[ItemLine, Placement | None]], layout: LineLayout) -> int:
@@ -308,6 +320,31 @@ def format_more_items(shown_from: int, shown: int, total: int, page: int) -> str
         f"{where}; {more:,} more: --offset {end} for the next {min(page, more):,},"
         f" --limit N for N at once, --all for every one"
     )
+
+
+def print_stories_table(rows: Sequence[Mapping[str, Any]]) -> None:
+    """`digestctl stories`: each story, its size, then its items indented."""
+    if not rows:
+        print_note("no stories with more than one item; --all lists single ones too")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("story", style="cyan", no_wrap=True)
+    table.add_column("outlets", justify="right", no_wrap=True)
+    table.add_column("item", style="cyan", no_wrap=True)
+    table.add_column("source", style="magenta", no_wrap=True, max_width=18)
+    table.add_column("title", ratio=1)
+    for row in rows:
+        for n, item in enumerate(row["items"]):
+            table.add_row(
+                row["story"] if n == 0 else "",
+                str(row["size"]) if n == 0 else "",
+                item["id"],
+                item["source"],
+                _escape(item["title"] or item["url"] or "(untitled)"),
+            )
+    console().print(table)
 
 
 def _escape(text: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
@@ -171,6 +171,50 @@ class Archive:
         return next((d for d in self.drafts if d.name == name), None)
 
 
+@dataclass(frozen=True)
+class StoryCover:
+    """An item of a story that a draft holds: that story is covered there."""
+
+    draft: str
+    item_id: str
+    source: str
+
+    def describe(self) -> str:
+        return f"story already in draft {self.draft} (via {self.source})"
+
+
+def story_covers(store: Store, archive: Archive) -> dict[str, list[StoryCover]]:
+    """Story id -> the draft entries (by item) that cover it, oldest draft first."""
+    drafted = {k.removeprefix("id:"): v for k, v in archive.by_key.items() if k.startswith("id:")}
+    covers: dict[str, list[StoryCover]] = {}
+    for item_id, (story, source) in store.story_info(drafted).items():
+        for name in drafted[item_id]:
+            covers.setdefault(story, []).append(StoryCover(name, item_id, source))
+    return covers
+
+
+def story_leaders(
+    ids: Sequence[str], info: Mapping[str, tuple[str, str]], statuses: Mapping[str, str]
+) -> set[str]:
+    """The item that stands for each story in a listing (`ids` in listing order): a picked
+    one, else the first listed (the newest)."""
+    leaders: dict[str, str] = {}
+    for item_id in ids:
+        story = info.get(item_id, (item_id, ""))[0]
+        held = leaders.get(story)
+        if held is None or (
+            statuses.get(item_id) == ItemStatus.PICKED and statuses.get(held) != ItemStatus.PICKED
+        ):
+            leaders[story] = item_id
+    return set(leaders.values())
+
+
+def _story_mates_covering(
+    covers: dict[str, list[StoryCover]], story: str | None, item_id: str
+) -> list[StoryCover]:
+    return [c for c in covers.get(story or item_id, ()) if c.item_id != item_id]
+
+
 def _url_key(url: str | None) -> str | None:
     if not url:
         return None
@@ -281,17 +325,19 @@ def review_candidates(
     """What review shows, newest first: `new` items of the window (every status with
     `include_decided`), each with its warnings."""
     status = None if include_decided else ItemStatus.NEW
+    covers = story_covers(store, archive)
     found: list[Candidate] = []
     for item in store.list_items(status=status, source=source):
         if not in_window(item, window):
             continue
         featured = archive.featured_in(item.id, item.url, current=current)
-        original = store.duplicate_of(item.id)
-        if original is not None:
-            featured += tuple(
-                n for n in archive.featured_in(original, None, current=current) if n not in featured
-            )
-        found.append(Candidate(item, featured, date_flags(item, window)))
+        flags = date_flags(item, window)
+        for cover in _story_mates_covering(covers, item.story, item.id):
+            if cover.draft == current:
+                flags += (cover.describe(),)
+            elif cover.draft not in featured:
+                featured += (cover.draft,)
+        found.append(Candidate(item, featured, flags))
     return found
 
 
@@ -653,6 +699,7 @@ def _known_statuses(store: Store, ids: set[str]) -> dict[str, ItemStatus | None]
 class Placement:
     draft: str | None  # the draft it is picked in (the current one first)
     featured_in: tuple[str, ...]  # other drafts that hold the same story
+    covered: str | None = None  # "story already in draft X (via SOURCE)": the current draft
 
 
 class _Placeable(Protocol):
@@ -665,14 +712,27 @@ class _Placeable(Protocol):
 
 
 def placements(
-    archive: Archive, items: Sequence[_Placeable], current: str | None
+    archive: Archive,
+    items: Sequence[_Placeable],
+    current: str | None,
+    stories: Mapping[str, str] | None = None,
+    covers: Mapping[str, Sequence[StoryCover]] | None = None,
 ) -> dict[str, Placement]:
+    """Which draft each item is in, and which drafts hold its story (`stories`: item id
+    -> story id; `covers`: story -> the draft entries covering it, see story_covers)."""
     found: dict[str, Placement] = {}
     if not archive.by_key:
         return found
     for item in items:
         holding = archive.containing(item.id, item.url, canonical=True)
-        if not holding:
+        story = (stories or {}).get(item.id)
+        mates = [c for c in (covers or {}).get(story or "", ()) if c.item_id != item.id]
+        here = next((c for c in mates if c.draft == current), None)
+        if mates:
+            holding = tuple(
+                dict.fromkeys([*holding, *(c.draft for c in mates if c.draft != current)])
+            )
+        if not holding and here is None:
             continue
         if current in holding:
             home: str | None = current
@@ -681,7 +741,8 @@ def placements(
         else:
             home = None
         others = tuple(n for n in holding if n not in (home, current))
-        found[item.id] = Placement(home, others)
+        covered = here.describe() if here is not None and home != current else None
+        found[item.id] = Placement(home, others, covered)
     return found
 
 
@@ -691,11 +752,27 @@ def placements(
 class AlreadyFeatured(DraftError):
     """A story an earlier draft already holds, picked without --again."""
 
-    def __init__(self, item: Item, drafts_holding: Sequence[str]) -> None:
+    def __init__(
+        self, item: Item, drafts_holding: Sequence[str], via: StoryCover | None = None
+    ) -> None:
+        how = f" (via {via.source}: item {via.item_id})" if via is not None else ""
         super().__init__(
             f"{item.id} ({item.title or item.url}) is already featured in draft "
-            f"{', '.join(drafts_holding)}; it was not picked",
+            f"{', '.join(drafts_holding)}{how}; it was not picked",
             hint=f"`digestctl pick {item.id} --again` features it twice",
+        )
+        self.item = item
+
+
+class StoryInDraft(DraftError):
+    """Another outlet's item of this story is in the draft already."""
+
+    def __init__(self, item: Item, cover: StoryCover) -> None:
+        super().__init__(
+            f"{item.id} ({item.title or item.url}): {cover.describe()}: item {cover.item_id}; "
+            "it was not picked",
+            hint=f"`digestctl pick {item.id} --alt` puts it in place of {cover.item_id}; "
+            "--again features both",
         )
         self.item = item
 
@@ -724,14 +801,71 @@ def pick_items(
     """
     target = draft or current_draft_name(ws) or today().isoformat()
     archive = load_archive(ws)
+    covers = story_covers(store, archive)
+    picking = set(item_ids)
     for item_id in item_ids:
         item = store.get_item(item_id)
+        if again:
+            break
         featured = archive.featured_in(item.id, item.url, current=target)
-        if featured and not again:
+        if featured:
             raise AlreadyFeatured(item, featured)
+        mates = [
+            c
+            for c in _story_mates_covering(covers, item.story, item.id)
+            if c.item_id not in picking
+        ]
+        here = next((c for c in mates if c.draft == target), None)
+        if here is not None and target not in archive.by_key.get(f"id:{item.id}", ()):
+            raise StoryInDraft(item, here)
+        elsewhere = [c for c in mates if c.draft != target]
+        if elsewhere:
+            names = tuple(dict.fromkeys(c.draft for c in elsewhere))
+            raise AlreadyFeatured(item, names, elsewhere[0])
     choice = choose_draft(ws, draft, create=True)
     desk = Desk(ws, store, choice.name)
     return PickResult(choice, desk.pick(item_ids, section=section, note=note, lead=lead))
+
+
+def pick_alt(ws: Workspace, store: Store, item_id: str, draft: str | None = None) -> PickResult:
+    """Make `item_id` represent its story in the draft, in place of the story's item there:
+    same section, place and note; the replaced item is `new` again."""
+    choice = choose_draft(ws, draft)
+    desk = Desk(ws, store, choice.name)
+    item = store.get_item(item_id)
+    new_entry = entry_from_item(item)
+    story = item.story or item.id
+    mates = {
+        i
+        for i, (s, _) in store.story_info(e.id for e in desk.draft().entries).items()
+        if s == story and i != item.id
+    }
+    old_ids: list[str] = []
+
+    def change(d: Draft) -> Draft:
+        if d.entry(item.id) is not None:
+            raise DraftError(f"{item.id} is in draft {choice.name} already; nothing to swap")
+        old = next((e for e in d.entries if e.id in mates), None)
+        if old is None:
+            raise DraftError(
+                f"no other item of {item.id}'s story is in draft {choice.name}",
+                hint=f"`digestctl pick {item.id}` puts it in",
+            )
+        old_ids.append(old.id)
+        swapped = replace(new_entry, section=old.section, note=old.note)
+        return replace(d, entries=tuple(swapped if e.id == old.id else e for e in d.entries))
+
+    before = desk.draft()
+    with _signals_held():
+        after = drafts.update_draft(desk.path, change)
+        store.set_status(old_ids, ItemStatus.NEW)
+        store.set_status([item.id], ItemStatus.PICKED)
+    old_entry = before.entry(old_ids[0])
+    decisions = [
+        Decision(old_ids[0], "unpick", ItemStatus.PICKED, ItemStatus.NEW, old_entry, None),
+        Decision(item.id, "pick", item.status, ItemStatus.PICKED, None, after.entry(item.id)),
+    ]
+    return PickResult(choice, decisions)
 
 
 def skip_items(ws: Workspace, store: Store, item_ids: Sequence[str], draft: str | None) -> None:

@@ -36,7 +36,6 @@ class NewItem:
     author: str | None
     site: str | None
     image: str | None = None
-    title_key: str | None = None  # normalised title, to spot one story under two URLs
 
 
 class ItemJson(NamedTuple):
@@ -57,6 +56,7 @@ class ItemLine(NamedTuple):
     source: str
     date: str  # YYYY-MM-DD (UTC) of the publication date, else of first seen
     title: str | None
+    story_size: int = 1  # distinct sources carrying its story
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,45 @@ class LoggedDecision:
 class UpsertResult:
     new: tuple[str, ...]  # ids of items seen for the first time
     seen: int  # entries that matched an item already stored
-    duplicates: int  # new items that look like a story already stored from another source
+
+
+class StoryRow(NamedTuple):
+    """An item as the story clusterer sees it. `date`: seconds since the epoch of the
+    earlier of its publication date and first sight (a feed's future date is not news)."""
+
+    seq: int  # arrival order (the row id)
+    id: str
+    title: str | None
+    summary: str | None
+    date: float
+    story: str | None = None
+    story_seq: int = 0
+    terms: str | None = None  # the vector as saved: its terms, space-separated,
+    weights: bytes | None = None  # and their weights (array('d') bytes), in that order
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    id: str
+    story: str
+    source: str
+    title: str | None
+    url: str | None
+    summary: str | None
+    published: datetime | None
+    status: ItemStatus
+    first_seen: datetime
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoryChanges:
+    """What one clustering run decided, to be saved in one transaction."""
+
+    assigned: Sequence[tuple[str, str, str, bytes]]  # (item, story, terms, weights)
+    founded: Sequence[tuple[str, int]]  # (new story, its founder's seq)
+    merges: Sequence[tuple[str, str]]  # (absorbed story, surviving story), in order
+    reset: bool = False  # a rebuild: every earlier assignment is replaced
 
 
 @dataclass(frozen=True)
@@ -114,8 +152,10 @@ class ItemQuery:
     sources: tuple[tuple[str, ...], ...] = ()
     since: datetime | None = None
     search: Search | None = None
-    include_duplicates: bool = True
     order: str = "newest"  # a key of ITEM_ORDERS
+    # `items --stories`: only the item standing for each story (a picked one, else the
+    # first in this order) among those the filters select.
+    one_per_story: bool = False
     limit: int | None = None
     offset: int = 0
 
@@ -167,6 +207,21 @@ def _v0_to_v1(db: sqlite3.Connection) -> None:
     )
 
 
+def _refresh_sizes(db: sqlite3.Connection, stories: Iterable[str] | None) -> None:
+    """Recount the distinct sources of these stories (None: of every story)."""
+    count = (
+        "UPDATE stories SET size = (SELECT count(DISTINCT s.source) FROM items j"
+        " JOIN item_sources s ON s.item_id = j.id WHERE j.story = stories.id)"
+    )
+    if stories is None:
+        db.execute(count)
+        return
+    wanted = list(stories)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        db.execute(f"{count} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # Not executescript(): it commits first, and a migration must be one transaction.
     for statement in script.split(";"):
@@ -208,7 +263,35 @@ def _add_decisions(db: sqlite3.Connection) -> None:
     )
 
 
-_MIGRATIONS = [_v0_to_v1, _add_search_index, _add_decisions]
+def _add_stories(db: sqlite3.Connection) -> None:
+    """Stories: each item's story (named after its founding item), the item's frozen TF-IDF
+    vector (so a later fetch rebuilds the window's index exactly), the stories, and the
+    editor's corrections. Existing items get their stories on the next fetch."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE items ADD COLUMN story TEXT;
+        ALTER TABLE items ADD COLUMN story_terms TEXT;
+        ALTER TABLE items ADD COLUMN story_weights BLOB;
+        CREATE INDEX items_by_story ON items (story);
+        CREATE TABLE stories (
+            id       TEXT PRIMARY KEY,
+            seq      INTEGER NOT NULL,
+            created  TEXT NOT NULL,
+            size     INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE story_fixes (
+            kind  TEXT NOT NULL CHECK (kind IN ('merge', 'split')),
+            a     TEXT NOT NULL,
+            b     TEXT NOT NULL,
+            at    TEXT NOT NULL,
+            PRIMARY KEY (kind, a, b)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+_MIGRATIONS = [_v0_to_v1, _add_search_index, _add_decisions, _add_stories]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 # The full-text index is an external-content FTS5 table: it holds only the index, and
@@ -266,15 +349,26 @@ ITEM_ORDERS = {
     "newest": "coalesce(published, first_seen) DESC, first_seen DESC, id",
 }
 _NEWEST_FIRST = f"ORDER BY {ITEM_ORDERS['newest']}"  # for queries outside ItemQuery
+# Distinct sources carrying the story of the item in table `t` (kept in stories.size), or
+# carrying the item itself before it has a story.
+_STORY_SIZE = (
+    "coalesce((SELECT size FROM stories WHERE stories.id = {t}.story),"
+    " (SELECT count(*) FROM item_sources s WHERE s.item_id = {t}.id))"
+)
+_STORY_OF = "SELECT story FROM items WHERE id = ?"
 # The keys and order of `items --json` (output.format_item is the same shape in Python).
 _ITEM_JSON = (
     "json_object('id', id, 'source', source, 'title', title, 'url', url, 'summary', summary,"
     " 'published', published, 'author', author, 'site', site, 'status', status,"
-    " 'first_seen', first_seen)"
+    " 'first_seen', first_seen, 'story', story,"
+    " 'story_size', " + _STORY_SIZE.format(t="items") + ")"
 )
+# An item's date for stories: its publication date, unless later than first seen.
+_STORY_DATE = "min(coalesce(published, first_seen), first_seen)"
 
 _ITEM_COLUMNS = (
-    "id, source, title, url, summary, published, author, site, status, first_seen, last_seen, image"
+    "id, source, title, url, summary, published, author, site, status, first_seen, last_seen,"
+    " image, story"
 )
 
 
@@ -383,7 +477,7 @@ class Store:
     def upsert_items(self, items: Sequence[NewItem], now: datetime) -> UpsertResult:
         """Store a source's entries; one story seen again (same key) is one item."""
         new: list[str] = []
-        seen = duplicates = 0
+        seen = 0
         stamp = _iso(now)
         with self._write() as db:
             for it in items:
@@ -407,12 +501,10 @@ class Store:
                     item_id = row[0]
                 else:
                     item_id = self._free_id(db, it.id, it.key)
-                    duplicate_of = self._same_story(db, it)
-                    duplicates += duplicate_of is not None
                     db.execute(
                         "INSERT INTO items (id, key, source, title, url, summary, published,"
-                        " author, site, image, status, first_seen, last_seen, title_key,"
-                        " duplicate_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        " author, site, image, status, first_seen, last_seen)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (
                             item_id,
                             it.key,
@@ -427,16 +519,19 @@ class Store:
                             ItemStatus.NEW.value,
                             stamp,
                             stamp,
-                            it.title_key,
-                            duplicate_of,
                         ),
                     )
                     new.append(item_id)
-                db.execute(
+                added = db.execute(
                     "INSERT OR IGNORE INTO item_sources VALUES (?, ?, ?)",
                     (item_id, it.source, stamp),
-                )
-        return UpsertResult(tuple(new), seen, duplicates)
+                ).rowcount
+                if added and row is not None:
+                    # A story already stored, now from one more source: its size may grow.
+                    _refresh_sizes(
+                        db, [r[0] for r in db.execute(_STORY_OF, (item_id,)) if r[0] is not None]
+                    )
+        return UpsertResult(tuple(new), seen)
 
     @staticmethod
     def _free_id(db: sqlite3.Connection, wanted: str, key: str) -> str:
@@ -445,17 +540,6 @@ class Store:
         while db.execute("SELECT 1 FROM items WHERE id = ?", (candidate,)).fetchone():
             candidate, n = f"{wanted}{n}", n + 1
         return candidate
-
-    @staticmethod
-    def _same_story(db: sqlite3.Connection, it: NewItem) -> str | None:
-        if not it.title_key:
-            return None
-        row = db.execute(
-            "SELECT id FROM items WHERE title_key = ? AND source != ? AND duplicate_of IS NULL"
-            " ORDER BY first_seen LIMIT 1",
-            (it.title_key, it.source),
-        ).fetchone()
-        return row[0] if row else None
 
     def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of these keys are stored already (page sources skip fetching those)."""
@@ -488,7 +572,10 @@ class Store:
 
     def iter_item_lines(self, query: ItemQuery) -> Iterator[ItemLine]:
         """As iter_items, only what a listing line shows: several times cheaper per row."""
-        columns = "id, url, status, source, substr(coalesce(published, first_seen), 1, 10), title"
+        columns = (
+            "id, url, status, source, substr(coalesce(published, first_seen), 1, 10), title, "
+            + _STORY_SIZE.format(t="items")
+        )
         sql, args = self._select(columns, query)
         for row in self._db.execute(sql, args):
             yield ItemLine(*row)
@@ -496,8 +583,9 @@ class Store:
     def count_matching(self, query: ItemQuery) -> int:
         """How many items the query's filters select, whatever its limit and offset."""
         where, args = self._where(query)
+        counted = "count(DISTINCT coalesce(story, id))" if query.one_per_story else "count(*)"
         return int(
-            self._db.execute(f"SELECT count(*) FROM items WHERE {where}", args).fetchone()[0]
+            self._db.execute(f"SELECT {counted} FROM items WHERE {where}", args).fetchone()[0]
         )
 
     def list_items(
@@ -508,10 +596,9 @@ class Store:
         since: datetime | None = None,
         search: str | None = None,
         limit: int | None = None,
-        include_duplicates: bool = True,
     ) -> list[Item]:
         """Items newest first (by publication date, else first seen)."""
-        query = _simple_query(status, source, since, search, limit, include_duplicates)
+        query = _simple_query(status, source, since, search, limit)
         return list(self.iter_items(query))
 
     def list_items_json(
@@ -532,7 +619,16 @@ class Store:
         except KeyError:
             raise ValueError(f"unknown item order {query.order!r}") from None
         where, args = self._where(query)
-        sql = f"SELECT {columns} FROM items WHERE {where} ORDER BY {order}"
+        if query.one_per_story:
+            # The subquery is named `items` so that the columns (and their correlated
+            # subqueries, as in story_size) read as they do from the table.
+            sql = (
+                f"SELECT {columns} FROM (SELECT *, row_number() OVER (PARTITION BY"
+                f" coalesce(story, id) ORDER BY status = 'picked' DESC, {order}) AS story_rank"
+                f" FROM items WHERE {where}) AS items WHERE story_rank = 1 ORDER BY {order}"
+            )
+        else:
+            sql = f"SELECT {columns} FROM items WHERE {where} ORDER BY {order}"
         if query.limit is not None or query.offset:
             sql += f" LIMIT {-1 if query.limit is None else int(query.limit)}"
             sql += f" OFFSET {int(query.offset)}"
@@ -556,8 +652,6 @@ class Store:
                 _fts_filter(query.search, where, args)
             else:
                 _scan_filter(query.search, where, args)
-        if not query.include_duplicates:
-            where.append("duplicate_of IS NULL")
         return " AND ".join(where), args
 
     def get_item(self, item_id: str) -> Item:
@@ -704,9 +798,232 @@ class Store:
             )
         ]
 
-    def duplicate_of(self, item_id: str) -> str | None:
-        row = self._db.execute("SELECT duplicate_of FROM items WHERE id = ?", (item_id,)).fetchone()
-        return row[0] if row else None
+    # -- stories -------------------------------------------------------------------------
+
+    def unclustered_items(self) -> list[StoryRow]:
+        """Items without a story yet, in arrival order: new ones, or all after an upgrade."""
+        return [
+            StoryRow(r[0], r[1], r[2], r[3], _epoch(r[4]))
+            for r in self._db.execute(
+                f"SELECT rowid, id, title, summary, {_STORY_DATE} FROM items"
+                " WHERE story IS NULL ORDER BY rowid"
+            )
+        ]
+
+    def all_story_items(self) -> list[StoryRow]:
+        """Every item in arrival order, for `stories rebuild`."""
+        return [
+            StoryRow(r[0], r[1], r[2], r[3], _epoch(r[4]))
+            for r in self._db.execute(
+                f"SELECT rowid, id, title, summary, {_STORY_DATE} FROM items ORDER BY rowid"
+            )
+        ]
+
+    def story_window(self, days: float) -> list[StoryRow]:
+        """Clustered items within `days` of the newest clustered one, in arrival order,
+        with their saved vectors: the index a fetch resumes from."""
+        newest = self._db.execute(
+            f"SELECT max({_STORY_DATE}) FROM items WHERE story IS NOT NULL"
+        ).fetchone()[0]
+        if newest is None:
+            return []
+        horizon = _epoch(newest) - days * 86400
+        start = datetime.fromtimestamp(horizon, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return [
+            StoryRow(r[0], r[1], None, None, _epoch(r[2]), r[3], int(r[4] or 0), r[5], r[6])
+            for r in self._db.execute(
+                f"SELECT i.rowid, i.id, {_STORY_DATE}"
+                ", i.story, s.seq, i.story_terms, i.story_weights"
+                " FROM items i LEFT JOIN stories s ON s.id = i.story"
+                f" WHERE i.story IS NOT NULL AND {_STORY_DATE} >= ? ORDER BY i.rowid",
+                (start,),
+            )
+        ]
+
+    def save_stories(self, changes: StoryChanges, now: datetime) -> None:
+        """Write a clustering run's decisions at once (or, for a rebuild, replace all)."""
+        stamp = _iso(now)
+        with self._write() as db:
+            if changes.reset:
+                db.execute(
+                    "UPDATE items SET story = NULL, story_terms = NULL, story_weights = NULL"
+                )
+                db.execute("DELETE FROM stories")
+            db.executemany(
+                "INSERT OR REPLACE INTO stories (id, seq, created) VALUES (?, ?, ?)",
+                [(story, seq, stamp) for story, seq in changes.founded],
+            )
+            # `AND story IS NULL`: an item another process clustered meanwhile keeps its story.
+            db.executemany(
+                "UPDATE items SET story = ?, story_terms = ?, story_weights = ?"
+                " WHERE id = ? AND story IS NULL",
+                [(story, t, w, item) for item, story, t, w in changes.assigned],
+            )
+            for gone, into in changes.merges:
+                db.execute("UPDATE items SET story = ? WHERE story = ?", (into, gone))
+                db.execute("DELETE FROM stories WHERE id = ?", (gone,))
+            if changes.reset:
+                _refresh_sizes(db, None)
+            else:
+                touched = {story for _, story, _, _ in changes.assigned}
+                touched.update(into for _, into in changes.merges)
+                _refresh_sizes(db, touched)
+
+    def story_fixes(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The editor's corrections: (must-link pairs, cannot-link pairs) of item ids."""
+        must: list[tuple[str, str]] = []
+        cannot: list[tuple[str, str]] = []
+        for kind, a, b in self._db.execute("SELECT kind, a, b FROM story_fixes ORDER BY at, a, b"):
+            (must if kind == "merge" else cannot).append((a, b))
+        return must, cannot
+
+    def story_of(self, item_id: str) -> str | None:
+        row = self._db.execute("SELECT story FROM items WHERE id = ?", (item_id,)).fetchone()
+        if row is None:
+            raise UsageError(f"no item with id {item_id!r}", hint="`digestctl items` lists them")
+        return None if row[0] is None else str(row[0])
+
+    def resolve_story(self, prefix: str) -> str:
+        """A story id from a unique prefix of it, or of any of its items' ids."""
+        (item_id,) = self.resolve_ids([prefix])
+        story = self.story_of(item_id)
+        if story is None:
+            raise UsageError(
+                f"item {item_id} has no story yet", hint="`digestctl fetch` or `stories rebuild`"
+            )
+        return story
+
+    def merge_stories(self, a: str, b: str, now: datetime) -> str:
+        """Make two stories one (the older id survives); recorded so it survives re-clustering."""
+        stamp = _iso(now)
+        with self._write() as db:
+            seqs = dict(db.execute("SELECT id, seq FROM stories WHERE id IN (?, ?)", (a, b)))
+            keep, gone = sorted((a, b), key=lambda s: (seqs.get(s, 0), s))
+            members = {
+                s: [r[0] for r in db.execute("SELECT id FROM items WHERE story = ?", (s,))]
+                for s in (keep, gone)
+            }
+            for x in members[keep]:
+                for y in members[gone]:
+                    db.execute(
+                        "DELETE FROM story_fixes WHERE kind = 'split' AND"
+                        " ((a = ? AND b = ?) OR (a = ? AND b = ?))",
+                        (x, y, y, x),
+                    )
+            db.execute(
+                "INSERT OR IGNORE INTO story_fixes VALUES ('merge', ?, ?, ?)", (keep, gone, stamp)
+            )
+            db.execute("UPDATE items SET story = ? WHERE story = ?", (keep, gone))
+            db.execute("DELETE FROM stories WHERE id = ?", (gone,))
+            _refresh_sizes(db, [keep])
+        return keep
+
+    def split_item(self, item_id: str, now: datetime) -> tuple[str, str | None]:
+        """Take an item out of its story into one of its own; recorded so it survives
+        re-clustering. Returns (the item's story, the rest's story or None)."""
+        stamp = _iso(now)
+        with self._write() as db:
+            row = db.execute("SELECT rowid, story FROM items WHERE id = ?", (item_id,)).fetchone()
+            if row is None:
+                raise UsageError(
+                    f"no item with id {item_id!r}", hint="`digestctl items` lists them"
+                )
+            seq, story = row
+            others = [
+                (r[0], r[1])
+                for r in db.execute(
+                    "SELECT id, rowid FROM items WHERE story = ? AND id != ? ORDER BY rowid",
+                    (story, item_id),
+                )
+            ]
+            db.execute(
+                "DELETE FROM story_fixes WHERE kind = 'merge' AND (a = ? OR b = ?)",
+                (item_id, item_id),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO story_fixes VALUES ('split', ?, ?, ?)",
+                [(item_id, other, stamp) for other, _ in others],
+            )
+            rest: str | None = story
+            if others and story == item_id:
+                # The founder leaves: the rest is named after its oldest remaining item.
+                rest, rest_seq = others[0]
+                db.execute("UPDATE items SET story = ? WHERE story = ?", (rest, story))
+                db.execute(
+                    "INSERT OR REPLACE INTO stories (id, seq, created) VALUES (?, ?, ?)",
+                    (rest, rest_seq, stamp),
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO stories (id, seq, created) VALUES (?, ?, ?)",
+                (item_id, seq, stamp),
+            )
+            db.execute("UPDATE items SET story = ? WHERE id = ?", (item_id, item_id))
+            _refresh_sizes(db, [item_id, *([rest] if rest else [])])
+        return item_id, (rest if others else None)
+
+    def story_info(self, item_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Each known item's (story, source); an item not clustered yet is its own story."""
+        wanted = list(dict.fromkeys(item_ids))
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (r[0], (r[1] or r[0], r[2]))
+                for r in self._db.execute(
+                    f"SELECT id, story, source FROM items WHERE id IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def story_sizes(self, item_ids: Iterable[str]) -> dict[str, int]:
+        """How many distinct sources carry each item's story (1 for an item with none)."""
+        wanted = list(dict.fromkeys(item_ids))
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (r[0], int(r[1]))
+                for r in self._db.execute(
+                    f"SELECT i.id, {_STORY_SIZE.format(t='i')}"
+                    f" FROM items i WHERE i.id IN ({marks})",
+                    chunk,
+                )
+            )
+        return found
+
+    def story_members(self, stories: Iterable[str]) -> dict[str, list[StoryMember]]:
+        """The items of each story, oldest first, with every source carrying them."""
+        wanted = list(dict.fromkeys(stories))
+        found: dict[str, list[StoryMember]] = {s: [] for s in wanted}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self._db.execute(
+                "SELECT i.id, i.story, i.source, i.title, i.url, i.summary, i.published,"
+                " i.status, i.first_seen, (SELECT group_concat(source, ' ') FROM"
+                " (SELECT source FROM item_sources WHERE item_id = i.id ORDER BY first_seen))"
+                f" FROM items i WHERE i.story IN ({marks}) ORDER BY i.rowid",
+                chunk,
+            ):
+                first_seen = _dt(r[8])
+                assert first_seen is not None
+                found[str(r[1])].append(
+                    StoryMember(
+                        id=str(r[0]),
+                        story=str(r[1]),
+                        source=str(r[2]),
+                        title=_opt(r[3]),
+                        url=_opt(r[4]),
+                        summary=_opt(r[5]),
+                        published=_dt(r[6]),
+                        status=ItemStatus(str(r[7])),
+                        first_seen=first_seen,
+                        sources=tuple(str(r[9] or r[2]).split()),
+                    )
+                )
+        return found
 
     def count_items(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM items").fetchone()[0])
@@ -845,14 +1162,12 @@ def _simple_query(
     since: datetime | None,
     search: str | None,
     limit: int | None,
-    include_duplicates: bool = True,
 ) -> ItemQuery:
     return ItemQuery(
         status=status,
         sources=((source,),) if source is not None else (),
         since=since,
         search=parse_search(search) if search and search.strip() else None,
-        include_duplicates=include_duplicates,
         limit=limit,
     )
 
@@ -920,6 +1235,7 @@ def _item(r: Sequence[object]) -> Item:
         first_seen=first_seen,
         last_seen=last_seen,
         image=_opt(r[11]),
+        story=_opt(r[12]),
     )
 
 
@@ -934,6 +1250,10 @@ def _iso(dt: datetime | None) -> str | None:
 
 def _iso_required(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _epoch(v: object) -> float:
+    return datetime.fromisoformat(str(v)).timestamp()
 
 
 def _dt(v: object) -> datetime | None:

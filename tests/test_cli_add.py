@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from editorial import make_workspace
 from httpserver import TestServer, static, status_code
-from pagesite import RSS, rss, serve_articles
+from pagesite import HTML, RSS, article, rss, serve_articles
 from typer.testing import CliRunner, Result
 
 from digestctl import picks
@@ -115,7 +115,14 @@ def test_pick_into_a_new_draft_with_a_note(ws: Workspace, server: TestServer) ->
 
 
 def test_pick_into_a_named_draft_as_lead(ws: Workspace, server: TestServer) -> None:
-    url, other = serve_articles(server, "one", "two")
+    # Two different stories (serve_articles' titles differ by one word: one story).
+    url, other = (
+        server.route(f"/news/{slug}", static(article(slug, title=title), content_type=HTML))
+        for slug, title in (
+            ("one", "Court upholds landmark verdict against fruit company"),
+            ("two", "Storm closes harbour as ferries stay in port"),
+        )
+    )
     assert run(ws, "draft", "new", "issue-7").exit_code == 0
     assert run(ws, "add", url, "--draft", "issue-7", "--lead").exit_code == 0
     assert run(ws, "add", other, "--pick", "--section", "Round-up").exit_code == 0

@@ -158,6 +158,8 @@ def test_json_and_nl_carry_every_item_in_order(ws: Workspace) -> None:
         "site",
         "status",
         "first_seen",
+        "story",
+        "story_size",
         "draft",
         "featured_in",
     }

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digestctl.config import FetchSettings
-from digestctl.core import Outcome, run_fetch, select_entries, title_key
+from digestctl.core import Outcome, run_fetch, select_entries
 from digestctl.fetch import FetchErrorKind, FetchFailure, FetchRequest, FetchResponse
 from digestctl.models import FeedEntry, Source
 from digestctl.store import Store
@@ -150,9 +150,29 @@ def test_include_exclude_and_max_items() -> None:
     assert filtered == 3
 
 
-def test_title_key_needs_enough_words() -> None:
-    assert title_key("News") is None
-    assert (
-        title_key("Court Upholds  Landmark Verdict, Again!")
-        == "court upholds landmark verdict again"
+def test_new_items_join_stories_at_fetch(store: Store) -> None:
+    fetcher = FakeFetcher(
+        {
+            "https://a.example/feed": rss(
+                (
+                    "Baltimore bridge collapses after being hit by cargo ship",
+                    "https://a.example/1",
+                    "Six construction workers are missing after the collapse.",
+                ),
+                ("Council approves new bus lanes", "https://a.example/2", "Works start in May."),
+            ),
+            "https://b.example/feed": rss(
+                (
+                    "Baltimore's Key Bridge collapses after ship strikes it",
+                    "https://b.example/1",
+                    "A container ship hit a support column of the Francis Scott Key Bridge.",
+                ),
+            ),
+        }
     )
+    report = run_fetch(store, [src("a"), src("b")], FetchSettings(), now=NOW, fetcher=fetcher)
+    stories = {i.url: i.story for i in store.list_items()}
+    assert stories["https://b.example/1"] == stories["https://a.example/1"] is not None
+    assert stories["https://a.example/2"] not in (None, stories["https://a.example/1"])
+    # The item that joined another source's story is counted, in whichever source it came.
+    assert sum(o.duplicates for o in report.outcomes) == 1

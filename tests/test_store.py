@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ import pytest
 from digestctl.errors import StoreError, UsageError
 from digestctl.models import ItemStatus
 from digestctl.store import SCHEMA_VERSION, NewItem, Store
+from digestctl.stories.sync import assign_stories
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -49,25 +51,22 @@ def test_same_key_is_one_item_across_sources(store: Store) -> None:
     assert store.get_item("id0001").last_seen == NOW + timedelta(hours=1)
 
 
-def test_same_title_from_another_source_is_marked_duplicate(store: Store) -> None:
+def test_same_title_from_another_source_is_one_story(store: Store) -> None:
     title = "Court upholds landmark verdict against Chiquita"
-    store.upsert_items(
-        [new_item(1, title=title, title_key="court upholds landmark verdict against chiquita")], NOW
-    )
-    result = store.upsert_items(
-        [
-            new_item(
-                2,
-                source="b",
-                title=title,
-                title_key="court upholds landmark verdict against chiquita",
-            )
-        ],
-        NOW,
-    )
-    assert result.duplicates == 1
-    assert store.duplicate_of("id0002") == "id0001"
-    assert [i.id for i in store.list_items(include_duplicates=False)] == ["id0001"]
+    store.upsert_items([new_item(1, title=title), new_item(3, title="Unrelated budget talks")], NOW)
+    store.upsert_items([new_item(2, source="b", title=title)], NOW)
+    run = assign_stories(store, NOW)
+    assert run.assigned == {"id0001": "id0001", "id0003": "id0003", "id0002": "id0001"}
+    assert store.story_sizes(["id0001", "id0002", "id0003"]) == {
+        "id0001": 2,
+        "id0002": 2,
+        "id0003": 1,
+    }
+    # The same link from a third source: one item, and its story is carried by three.
+    store.upsert_items([new_item(1, source="c", title=title)], NOW)
+    assert store.story_sizes(["id0002"]) == {"id0002": 3}
+    rows = {r.id: json.loads(r.json) for r in store.list_items_json()}
+    assert (rows["id0002"]["story"], rows["id0002"]["story_size"]) == ("id0001", 3)
 
 
 def test_list_filters_and_order(store: Store) -> None:

@@ -24,6 +24,7 @@ COMMAND_MODULES = {
     "init": "workspace_cmd",
     "fetch": "fetch_cmd",
     "items": "items_cmd",
+    "stories": "stories_cmd",
     "add": "add_cmd",
     "pick": "pick_cmd",
     "unpick": "pick_cmd",

@@ -98,12 +98,13 @@ def register(app: typer.Typer) -> None:
                             again=again,
                         )
                     )
-                except picks.AlreadyFeatured as e:
+                except (picks.AlreadyFeatured, picks.StoryInDraft) as e:
                     raise DraftError(
                         e.message.replace("it was not picked", "it is stored, but not picked"),
                         hint=e.hint,
                     ) from None
                 item = store.get_item(item.id)
+            size = store.story_sizes([item.id]).get(item.id, 1)
         current = picks.current_draft_name(ws)
         placement = picks.placements(picks.load_archive(ws), [item], current).get(item.id)
         if placement is not None and not picking:
@@ -115,6 +116,7 @@ def register(app: typer.Typer) -> None:
                 output.format_item(
                     item,
                     {
+                        "story_size": size,
                         "draft": placement.draft if placement else None,
                         "featured_in": list(placement.featured_in) if placement else [],
                     },

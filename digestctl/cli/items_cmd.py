@@ -73,6 +73,10 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--json", help="Print a JSON array with stable keys.")
         ] = False,
         nl: Annotated[bool, typer.Option("--nl", help="Print one JSON object per line.")] = False,
+        stories: Annotated[
+            bool,
+            typer.Option("--stories", help="One row per story: its best item, +N outlets."),
+        ] = False,
     ) -> None:
         """List stored items, newest first; filters combine.
 
@@ -80,8 +84,9 @@ def register(app: typer.Typer) -> None:
         file: every item, one per line, as it is read (--json and --nl likewise).
 
         JSON keys: id, source, title, url, summary, published, author, site, status,
-        first_seen (dates ISO 8601 UTC, missing values null), draft (the draft it is picked
-        in, or null), featured_in (other drafts that hold the same story).
+        first_seen (dates ISO 8601 UTC, missing values null), story (the story's stable
+        id), story_size (distinct sources carrying the story), draft (the draft it is
+        picked in, or null), featured_in (other drafts that hold the same story).
 
         Example: digestctl items --status new --since 7d --search 'traffick*' --json
         """
@@ -117,6 +122,7 @@ def register(app: typer.Typer) -> None:
             since=parse_since(since),
             search=parse_search(search) if search is not None else None,
             order=sort,
+            one_per_story=stories,
             limit=limit,
             offset=offset,
         )
@@ -127,7 +133,7 @@ def register(app: typer.Typer) -> None:
         archive, current = picks.load_archive(ws), picks.current_draft_name(ws)
         with Store(ws.db_path) as store:
             if json_out or nl:
-                rows = _placed(store.iter_items_json(query), archive, current)
+                rows = _placed(store.iter_items_json(query), store, archive, current)
                 output.print_items_json(rows, lines=nl, pretty=terminal)
             elif paged and query.limit is not None and query.limit <= TABLE_MAX:
                 _print_table_page(store, query, archive, current)
@@ -148,7 +154,13 @@ def _print_table_page(
     else:
         total = store.count_matching(query)
     if page or not total:
-        output.print_items_table(page, placements=picks.placements(archive, page, current))
+        covers = picks.story_covers(store, archive) if archive.by_key else {}
+        in_story = {i: s for i, (s, _) in store.story_info(i.id for i in page).items()}
+        output.print_items_table(
+            page,
+            placements=picks.placements(archive, page, current, in_story, covers),
+            outlets=store.story_sizes(i.id for i in page),
+        )
     footer = output.format_more_items(query.offset, len(page), total, query.limit)
     if footer:
         output.print_note(footer)
@@ -175,7 +187,7 @@ def _print_lines(
         color=output.use_color(sys.stdout),
     )
     shown = output.print_items_lines(
-        _placed(store.iter_item_lines(query), archive, current), layout
+        _placed(store.iter_item_lines(query), store, archive, current), layout
     )
     if not shown and not query.offset:
         output.print_note("no items match; `digestctl fetch` gathers new ones")
@@ -218,18 +230,26 @@ R = TypeVar("R", bound=_Row)
 
 
 def _placed(
-    rows: Iterable[R], archive: Archive, current: str | None, chunk: int = 500
+    rows: Iterable[R], store: Store, archive: Archive, current: str | None, chunk: int = 500
 ) -> Iterator[tuple[R, Placement | None]]:
-    """Each row with the drafts holding its story, looked up a chunk at a time (so that a
-    long listing streams)."""
+    """Each row with the drafts holding it or its story, looked up a chunk at a time (so
+    that a long listing streams)."""
     from digestctl import picks
+
+    if not archive.by_key:  # no draft holds anything: nothing to look up
+        yield from ((r, None) for r in rows)
+        return
+    covers = picks.story_covers(store, archive)
+
+    def place(batch: list[R]) -> Iterator[tuple[R, Placement | None]]:
+        in_story = {i: s for i, (s, _) in store.story_info(r.id for r in batch).items()}
+        placed = picks.placements(archive, batch, current, in_story, covers)
+        return ((r, placed.get(r.id)) for r in batch)
 
     batch: list[R] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= chunk:
-            placed = picks.placements(archive, batch, current)
-            yield from ((r, placed.get(r.id)) for r in batch)
+            yield from place(batch)
             batch = []
-    placed = picks.placements(archive, batch, current)
-    yield from ((r, placed.get(r.id)) for r in batch)
+    yield from place(batch)

@@ -95,14 +95,22 @@ def register(app: typer.Typer) -> None:
         ] = False,
         again: Annotated[
             bool,
-            typer.Option("--again", help="Pick a story even though an earlier draft has it."),
+            typer.Option("--again", help="Pick a story even though a draft has it already."),
+        ] = False,
+        alt: Annotated[
+            bool,
+            typer.Option(
+                "--alt", help="Let this outlet's item stand for its story in the draft instead."
+            ),
         ] = False,
     ) -> None:
         """Put items in the draft and mark them picked.
 
         With no --draft and no current draft, a draft named after today is started (and
-        becomes the current one). A story already in another draft is refused unless you
-        pass --again: a round-up should not feature the same story twice by accident.
+        becomes the current one). A story already in a draft (this item, or another
+        outlet's item of the same story) is refused unless you pass --again: a round-up
+        should not feature the same news twice by accident. --alt swaps which outlet's
+        item represents a story already in the draft (keeping its place and note).
 
         Example: digestctl pick 3fk2 9xq1 --note "Worth reading for the *numbers*."
         """
@@ -112,9 +120,14 @@ def register(app: typer.Typer) -> None:
 
         if lead and section is not None:
             raise UsageError("--lead and --section both say where it goes; use one")
+        if alt and (len(ids) != 1 or lead or section is not None or note is not None or again):
+            raise UsageError("--alt takes one item id and no other option but --draft")
         ws = state(ctx).workspace()
         with Store(ws.db_path) as store:
             item_ids = store.resolve_ids(ids)
+            if alt:
+                print_picked(picks.pick_alt(ws, store, item_ids[0], draft))
+                return
             result = picks.pick_items(
                 ws, store, item_ids, draft=draft, section=section, note=note, lead=lead, again=again
             )
