@@ -35,6 +35,7 @@ class Source:
     links: str | None = None  # CSS selector for item links on a listing page
     user_agent: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    weight: float = 1.0  # ranking: how much likelier (or less) its items are picked
     line: int | None = None  # where it stands in sources.toml, for messages
 
 

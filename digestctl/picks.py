@@ -15,15 +15,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from digestctl import drafts
 from digestctl.drafts import Draft, DraftEntry
-from digestctl.errors import DraftError, UsageError
+from digestctl.errors import ConfigError, DraftError, StoreError, UsageError
 from digestctl.models import Item, ItemStatus
 from digestctl.store import Store
 from digestctl.urls import canonicalize_url
 from digestctl.workspace import Workspace, write_atomic
+
+if TYPE_CHECKING:
+    from digestctl.config import Config
 
 # An item dated this far ahead of now is flagged: a feed's clock or time zone is wrong.
 FUTURE_SLACK = timedelta(hours=6)
@@ -294,6 +297,27 @@ def review_candidates(
 # -- decisions ---------------------------------------------------------------------------
 
 
+def load_config_quietly(ws: Workspace) -> Config | None:
+    """sources.toml for ranking (tags, [rank]); None when it does not load: a broken
+    sources.toml must not stop a decision or a listing (fetch reports it)."""
+    from digestctl.config import load_config
+
+    try:
+        return load_config(ws.sources_path)
+    except ConfigError:
+        return None
+
+
+def learn(ws: Workspace, store: Store) -> None:
+    """Refit the ranking model to the decisions in the store, after one changed. A failure
+    to save it loses nothing: the decisions are saved, and a stale model is refit on use."""
+    from digestctl import ranking
+
+    with contextlib.suppress(StoreError):
+        ranking.learn(store, load_config_quietly(ws))
+
+
+
 @dataclass(frozen=True)
 class Decision:
     """What one pick, skip, note or unpick changed: enough to say it and to undo it."""
@@ -387,10 +411,11 @@ class Desk:
         statuses = self._statuses(ids)
         with _signals_held():
             after = drafts.update_draft(self.path, apply)
-            if status is not None:
-                known = [i for i in ids if i in statuses]
-                if known:
-                    self.store.set_status(known, status)
+            known = [i for i in ids if i in statuses]
+            if status is not None and known:
+                self.store.set_status(known, status)
+        if action != "note" and status is not None and known:
+            learn(self.ws, self.store)
         old = before["draft"]
         return [
             Decision(
@@ -489,6 +514,8 @@ class Desk:
             drafts.update_draft(self.path, change)
             if decision.status_before is not None:
                 self.store.set_status([decision.item_id], decision.status_before)
+        if decision.status_before is not None:
+            learn(self.ws, self.store)
 
     def resolve_entries(self, prefixes: Sequence[str]) -> list[str]:
         """Full ids of draft entries for unique prefixes (hand-added entries included)."""
@@ -524,6 +551,8 @@ def reconcile(ws: Workspace, store: Store) -> Repair:
         store.set_status(to_pick, ItemStatus.PICKED)
     if to_release:
         store.set_status(to_release, ItemStatus.NEW)
+    if to_pick or to_release:
+        learn(ws, store)
     return Repair(tuple(to_pick), tuple(to_release))
 
 
@@ -635,6 +664,7 @@ def skip_items(ws: Workspace, store: Store, item_ids: Sequence[str], draft: str 
         for i in item_ids:
             store.get_item(i)
         store.set_status(item_ids, ItemStatus.SKIPPED)
+        learn(ws, store)
         return
     Desk(ws, store, name).skip(item_ids)
 

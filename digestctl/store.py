@@ -8,7 +8,7 @@ WAL mode with a busy timeout and short transactions, so a cron `fetch` and an ed
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -45,6 +45,16 @@ class ItemJson(NamedTuple):
     url: str | None
     status: str  # an ItemStatus value (compares equal to the enum member)
     json: str
+
+
+class RankExample(NamedTuple):
+    """One decision with what the ranking model reads of its item."""
+
+    item_id: str
+    label: object  # 1 picked, 0 skipped (checked by the ranking module: rows can be damaged)
+    source: str
+    title: str | None
+    summary: str | None
 
 
 @dataclass(frozen=True)
@@ -125,7 +135,33 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
             db.execute(statement)
 
 
-_MIGRATIONS = [_v0_to_v1]
+def _add_ranking(db: sqlite3.Connection) -> None:
+    """The ranking model's state: every pick (1) and skip (0) it learns from, and the
+    weights learned from them (a cache: rebuilt from the decisions whenever it is stale)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE rank_decisions (
+            item_id     TEXT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+            label       INTEGER NOT NULL,
+            decided_at  TEXT NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO rank_decisions (item_id, label, decided_at)
+            SELECT id, status = 'picked', last_seen FROM items
+            WHERE status IN ('picked', 'skipped');
+        CREATE TABLE rank_weights (
+            feature     TEXT PRIMARY KEY,
+            weight      REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE rank_model (
+            key         TEXT PRIMARY KEY,
+            value       TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+    )
+
+
+_MIGRATIONS = [_v0_to_v1, _add_ranking]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _NEWEST_FIRST = "ORDER BY coalesce(published, first_seen) DESC, first_seen DESC, id"
@@ -380,11 +416,27 @@ class Store:
                 resolved.append(rows[0][0])
         return resolved
 
-    def set_status(self, ids: Sequence[str], status: ItemStatus) -> None:
+    def set_status(
+        self, ids: Sequence[str], status: ItemStatus, now: datetime | None = None
+    ) -> None:
+        """Change items' status. A pick or a skip is also kept as a decision for the ranking
+        model to learn from (in the same transaction); back to `new` withdraws it."""
+        stamp = _iso_required(now or datetime.now(UTC))
         with self._write() as db:
             db.executemany(
                 "UPDATE items SET status = ? WHERE id = ?", [(status.value, i) for i in ids]
             )
+            if status is ItemStatus.NEW:
+                db.executemany("DELETE FROM rank_decisions WHERE item_id = ?", [(i,) for i in ids])
+            else:
+                label = int(status is ItemStatus.PICKED)
+                db.executemany(
+                    "INSERT INTO rank_decisions (item_id, label, decided_at)"
+                    " SELECT id, ?, ? FROM items WHERE id = ?"
+                    " ON CONFLICT(item_id) DO UPDATE SET label = excluded.label,"
+                    " decided_at = excluded.decided_at",
+                    [(label, stamp, i) for i in ids],
+                )
 
     def item_sources(self, item_id: str) -> list[str]:
         return [
@@ -400,6 +452,72 @@ class Store:
 
     def count_items(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM items").fetchone()[0])
+
+    def outlet_counts(self) -> dict[str, int]:
+        """How many distinct sources carry each item or a same-headline duplicate of it, for
+        the items carried by more than one (the stand-in for a story's size)."""
+        rows = self._db.execute(
+            "SELECT coalesce(i.duplicate_of, i.id) AS story, count(DISTINCT s.source)"
+            " FROM items i JOIN item_sources s ON s.item_id = i.id"
+            " GROUP BY story HAVING count(DISTINCT s.source) > 1"
+        ).fetchall()
+        if not rows:
+            return {}
+        size = {str(r[0]): int(r[1]) for r in rows}
+        found = dict(size)
+        for item_id, original in self._db.execute(
+            "SELECT id, duplicate_of FROM items WHERE duplicate_of IS NOT NULL"
+        ):
+            if original in size:
+                found[str(item_id)] = size[original]
+        return found
+
+    # -- ranking ---------------------------------------------------------------------------
+
+    def list_rank_examples(self, limit: int | None = None) -> list[RankExample]:
+        """The decisions the ranking model learns from, newest first, with their items' text."""
+        sql = (
+            "SELECT d.item_id, d.label, i.source, i.title, i.summary FROM rank_decisions d"
+            " JOIN items i ON i.id = d.item_id ORDER BY d.decided_at DESC, d.item_id"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [RankExample(*r) for r in self._db.execute(sql)]
+
+    def count_rank_decisions(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM rank_decisions").fetchone()[0])
+
+    def rank_source_counts(self) -> dict[str, tuple[int, int]]:
+        """Per source: (picked, decided) among the decisions the model learns from."""
+        return {
+            str(r[0]): (int(r[1]), int(r[2]))
+            for r in self._db.execute(
+                "SELECT i.source, sum(d.label = 1), count(*) FROM rank_decisions d"
+                " JOIN items i ON i.id = d.item_id GROUP BY i.source"
+            )
+        }
+
+    def save_rank_model(self, meta: Mapping[str, str], weights: Mapping[str, float]) -> None:
+        """Replace the stored model, whole, in one transaction."""
+        with self._write() as db:
+            db.execute("DELETE FROM rank_weights")
+            db.execute("DELETE FROM rank_model")
+            db.executemany("INSERT INTO rank_weights VALUES (?, ?)", weights.items())
+            db.executemany("INSERT INTO rank_model VALUES (?, ?)", meta.items())
+
+    def load_rank_model(self) -> tuple[dict[str, object], list[tuple[object, object]]]:
+        """The stored model as it is on disk (checked by the ranking module, not here)."""
+        meta = {str(k): v for k, v in self._db.execute("SELECT key, value FROM rank_model")}
+        weights = self._db.execute("SELECT feature, weight FROM rank_weights").fetchall()
+        return meta, weights
+
+    def reset_rank_model(self) -> int:
+        """Forget every decision the model learned from, and the model; returns how many."""
+        with self._write() as db:
+            count = int(db.execute("SELECT count(*) FROM rank_decisions").fetchone()[0])
+            for table in ("rank_decisions", "rank_weights", "rank_model"):
+                db.execute(f"DELETE FROM {table}")
+        return count
 
     # -- sources -------------------------------------------------------------------------
 

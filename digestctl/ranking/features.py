@@ -1,0 +1,86 @@
+"""What the ranking model sees of a candidate: word and bigram features of its title and
+summary, its source and tags. Pure.
+
+Words are split the Unicode way (`\\w+`), case-folded, so titles in any language that
+separates words with spaces or punctuation work; nothing English-only but a short list of
+function words that carry no topic.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Function words of a few languages our users read: they carry no topic, and leaving them
+# out keeps bigrams like "of the" from counting. A word missing here costs little (the model
+# learns it has no weight); one wrongly listed would be invisible, so the list is short.
+_FUNCTION_WORDS = """
+a an and are as at be been but by for from had has have he her his i in is it its of on or
+our she that the their them they this to was we were what when which who will with you your
+not no after over into about more than new says said up out
+de la le les des du et en un une est pour que qui dans sur au aux par
+der die das und den dem ein eine ist mit von zu im für auf
+el los las y del por con para una al
+"""
+STOPWORDS = frozenset(_FUNCTION_WORDS.split())
+
+TITLE = "t:"  # a word of the title
+TEXT = "w:"  # a word of the title or the summary
+PAIR = "b:"  # two words in a row in the title
+SOURCE = "s:"
+TAG = "g:"
+
+
+def words(text: str | None) -> list[str]:
+    """Case-folded words of `text`, function words and one-character tokens left out."""
+    if not text:
+        return []
+    return [w for w in _WORD.findall(text.casefold()) if len(w) > 1 and w not in STOPWORDS]
+
+
+def extract_features(
+    title: str | None, summary: str | None, source: str, tags: Iterable[str] = ()
+) -> list[str]:
+    """The feature names of one candidate (a set, as a list: each counts once)."""
+    title_words = words(title)
+    feats = {TITLE + w for w in title_words}
+    feats.update(TEXT + w for w in title_words)
+    feats.update(TEXT + w for w in words(summary))
+    feats.update(f"{PAIR}{a} {b}" for a, b in itertools.pairwise(title_words))
+    feats.add(SOURCE + source)
+    feats.update(TAG + t.casefold() for t in tags)
+    return list(feats)
+
+
+def describe_feature(name: str) -> str:
+    """A feature as a person reads it: 'forced labour', source kalayaan, tag uk."""
+    kind, _, value = name.partition(":")
+    if kind + ":" == SOURCE:
+        return f"source {value}"
+    if kind + ":" == TAG:
+        return f"tag {value}"
+    return f"'{value}'"
+
+
+def is_word_feature(name: str) -> bool:
+    return name.startswith((TITLE, TEXT, PAIR))
+
+
+def word_of(name: str) -> str:
+    return name.partition(":")[2]
+
+
+def phrase_text(*texts: str | None) -> str:
+    """The words of `texts`, function words kept, space-joined and padded, for matching
+    the phrases of `[rank]` boost and bury (see `mentions`)."""
+    found = [w for t in texts if t for w in _WORD.findall(t.casefold())]
+    return " " + " ".join(found) + " "
+
+
+def mentions(text: str, phrase: str) -> bool:
+    """Whether `text` (from phrase_text) has the words of `phrase` in a row."""
+    key = phrase_text(phrase)
+    return key.strip() != "" and key in text
