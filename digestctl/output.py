@@ -138,9 +138,11 @@ def print_items_table(
     items: Sequence[Item],
     notes: Mapping[str, str] | None = None,
     placements: Mapping[str, Placement] | None = None,
+    why: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """`placements` (item id -> the draft it is in, other drafts holding the same story)
-    adds a draft column and an "already featured" warning under the title."""
+    adds a draft column and an "already featured" warning under the title; `why` (item id
+    -> the reasons for its rank) a dim line of reasons under it."""
     if not items:
         print_note("no items match; `digestctl fetch` gathers new ones")
         return
@@ -166,6 +168,9 @@ def print_items_table(
         if place is not None and place.featured_in:
             verb = "also in" if place.draft else "already featured in"
             title += f"\n[bold yellow]⚠ {verb} {_escape(', '.join(place.featured_in))}[/]"
+        reasons = (why or {}).get(item.id)
+        if reasons:
+            title += f"\n[dim]{_escape(' · '.join(reasons[:2]))}[/]"
         status = item.status.value
         cells = [
             item.id,

@@ -317,7 +317,6 @@ def learn(ws: Workspace, store: Store) -> None:
         ranking.learn(store, load_config_quietly(ws))
 
 
-
 @dataclass(frozen=True)
 class Decision:
     """What one pick, skip, note or unpick changed: enough to say it and to undo it."""

@@ -37,6 +37,7 @@ COMMAND_MODULES = {
     "demo": "demo_cmd",
     "sources": "sources_cmd",
     "draft": "draft_cmd",
+    "rank": "rank_cmd",
 }
 
 

@@ -62,7 +62,9 @@ class Part:
 
     value: float
     label: str
-    kind: str  # "learned", "source", "boost", "bury", "weight", "story", "fresh"
+    # "source", "tag", "words", "other-words" (learned); "boost", "bury", "weight"
+    # (sources.toml); "story", "fresh" (the priors)
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -103,27 +105,42 @@ def score_fast(c: Candidate, story_size: int, ctx: Context) -> tuple[float, tupl
 
 
 def format_why(parts: Sequence[Part]) -> tuple[str, ...]:
-    notable = [p for p in parts if abs(p.value) >= NOTABLE or p.kind in ("story", "fresh")]
+    """The few reasons a person reads: the largest named signals (the sum of all the other
+    words is in `rank explain`, not here: it names nothing)."""
+    notable = [
+        p
+        for p in parts
+        if p.kind != "other-words" and (abs(p.value) >= NOTABLE or p.kind in ("story", "fresh"))
+    ]
     return tuple(p.label for p in notable[:MAX_REASONS])
 
 
 def _learned_parts(contrib: Mapping[str, float], source: str, ctx: Context) -> list[Part]:
     parts: list[Part] = []
     by_word: dict[str, float] = {}
+    tags: dict[str, float] = {}
+    source_value: float | None = None
     for feature, value in contrib.items():
         if feature.startswith(F.SOURCE):
-            picked, decided = ctx.source_counts.get(source, (0, 0))
-            if value >= 0:
-                label = f"you picked {picked} of {decided} from {source}"
-            else:
-                label = f"you skipped {decided - picked} of {decided} from {source}"
-            parts.append(Part(value, label, "source"))
+            source_value = value
         elif feature.startswith(F.TAG):
-            sign = "+" if value >= 0 else "−"
-            parts.append(Part(value, f"tagged {F.word_of(feature)} ({sign})", "learned"))
+            tags[F.word_of(feature)] = value
         else:
             word = F.word_of(feature)
             by_word[word] = by_word.get(word, 0.0) + value
+    if source_value is not None:
+        # A source's tags were learned from the same decisions: say it once, as the source.
+        value = source_value + sum(tags.values())
+        picked, decided = ctx.source_counts.get(source, (0, 0))
+        if value >= 0:
+            label = f"you picked {picked} of {decided} from {source}"
+        else:
+            label = f"you skipped {decided - picked} of {decided} from {source}"
+        parts.append(Part(value, label, "source"))
+    else:
+        for tag, value in tags.items():
+            sign = "+" if value >= 0 else "−"
+            parts.append(Part(value, f"tagged {tag} ({sign})", "tag"))
     # A bigram and its words say the same thing: name the phrase once, with their sum.
     for word in [w for w in by_word if " " in w]:
         for single in word.split(" "):
@@ -134,19 +151,13 @@ def _learned_parts(contrib: Mapping[str, float], source: str, ctx: Context) -> l
     rest = sum(v for w, v in by_word.items() if w not in ups and w not in downs)
     if ups:
         value = sum(by_word[w] for w in ups)
-        parts.append(Part(value, f"mentions {_quoted(ups)} (+)", "learned"))
+        parts.append(Part(value, f"mentions {_quoted(ups)} (+)", "words"))
     if downs:
         value = sum(by_word[w] for w in downs)
-        parts.append(Part(value, f"mentions {_quoted(downs)} (−)", "learned"))
-    if abs(rest) >= NOTABLE:
-        sign = "+" if rest > 0 else "−"
-        parts.append(
-            Part(
-                rest,
-                f"other words like your {'picks' if rest > 0 else 'skips'} ({sign})",
-                "learned",
-            )
-        )
+        parts.append(Part(value, f"mentions {_quoted(downs)} (−)", "words"))
+    if rest:
+        label = f"its other words, like your {'picks' if rest > 0 else 'skips'}"
+        parts.append(Part(rest, label, "other-words"))
     return parts
 
 
