@@ -242,6 +242,8 @@ class Candidate:
     item: Item
     featured_in: tuple[str, ...] = ()  # other drafts holding the same story
     flags: tuple[str, ...] = ()  # odd dates
+    score: float | None = None  # ranking: higher is likelier picked
+    why: tuple[str, ...] = ()  # ranking: the reasons, in words
 
 
 def date_flags(item: Item, window: Window) -> tuple[str, ...]:
@@ -676,6 +678,29 @@ class ReviewPlan:
     created: bool  # the draft was made for this review
     repair: Repair
     problems: tuple[str, ...]  # drafts that could not be read
+    warnings: tuple[str, ...] = ()  # e.g. a damaged ranking model (cold-start order instead)
+
+
+SORTS = ("score", "newest", "source")
+
+
+def order_candidates(
+    store: Store, config: Config | None, candidates: Sequence[Candidate], sort: str
+) -> tuple[list[Candidate], tuple[str, ...]]:
+    """Candidates (newest first) scored, and ordered by `sort`: score (best first, ties
+    newest first), newest, or source (then newest). Returns them and ranking's warnings."""
+    from digestctl import ranking
+
+    ranker = ranking.load_ranker(store, config)
+    by_id = {s.item.id: s for s in ranker.rank([c.item for c in candidates])}
+    scored = [
+        replace(c, score=by_id[c.item.id].score, why=by_id[c.item.id].why) for c in candidates
+    ]
+    if sort == "score":
+        scored.sort(key=lambda c: -(c.score or 0.0))
+    elif sort == "source":
+        scored.sort(key=lambda c: c.item.source)
+    return scored, ranker.warnings
 
 
 def plan_review(
@@ -687,6 +712,7 @@ def plan_review(
     since: datetime | None = None,
     include_decided: bool = False,
     now: datetime | None = None,
+    sort: str = "score",
 ) -> ReviewPlan:
     """Everything `review` needs before the first key: the draft (made if there is none),
     the store repaired from the drafts, the window and its candidates."""
@@ -704,4 +730,5 @@ def plan_review(
         source=source,
         include_decided=include_decided,
     )
-    return ReviewPlan(desk, candidates, window, choice.created, repair, archive.problems)
+    candidates, warnings = order_candidates(store, load_config_quietly(ws), candidates, sort)
+    return ReviewPlan(desk, candidates, window, choice.created, repair, archive.problems, warnings)
