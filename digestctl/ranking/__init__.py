@@ -21,9 +21,9 @@ from digestctl.ranking.features import extract_features
 from digestctl.ranking.scoring import (
     Candidate,
     Context,
+    FastScorer,
     Part,
     Preferences,
-    format_why,
     score_parts,
 )
 
@@ -38,11 +38,34 @@ MAX_EXAMPLES = 3000
 C = TypeVar("C", bound=Candidate)
 
 
-@dataclass(frozen=True)
 class Scored(Generic[C]):
-    item: C
-    score: float
-    why: tuple[str, ...]
+    """An item with its score; `why` (its reasons) is worked out when first read."""
+
+    __slots__ = ("_scorer", "_size", "_why", "item", "score")
+
+    def __init__(
+        self,
+        item: C,
+        score: float,
+        why: tuple[str, ...] | None = None,
+        *,
+        scorer: FastScorer | None = None,
+        story_size: int = 1,
+    ) -> None:
+        self.item = item
+        self.score = score
+        self._why = why
+        self._scorer = scorer
+        self._size = story_size
+
+    @property
+    def why(self) -> tuple[str, ...]:
+        if self._why is None:
+            self._why = self._scorer.score(self.item, self._size)[1] if self._scorer else ()
+        return self._why
+
+    def __repr__(self) -> str:
+        return f"Scored({self.item!r}, {self.score!r})"
 
 
 @dataclass(frozen=True)
@@ -96,10 +119,12 @@ class Ranker:
     def rank(self, items: Sequence[C]) -> list[Scored[C]]:
         """The items best first (ties: the order given, newest first by default)."""
         scored: list[Scored[C]] = []
-        ctx, sizes = self.context, self.story_sizes
+        sizes = self.story_sizes
+        scorer = FastScorer(self.context)
         for item in items:
-            parts = score_parts(item, sizes.get(item.id, 1), ctx)
-            scored.append(Scored(item, round(sum(p.value for p in parts), 4), format_why(parts)))
+            size = sizes.get(item.id, 1)
+            total = scorer.total(item, size)
+            scored.append(Scored(item, round(total, 4), scorer=scorer, story_size=size))
         scored.sort(key=lambda s: -s.score)
         return scored
 

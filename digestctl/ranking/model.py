@@ -64,7 +64,7 @@ def train(
     epochs: int = 12,
     rate: float = 0.5,
     l2: float = 1e-3,
-    max_work: int = 400_000,
+    max_work: int = 200_000,
     seed: int = 0,
 ) -> Model:
     """Fit the weights. Deterministic for the same examples in the same order.
