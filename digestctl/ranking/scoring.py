@@ -9,7 +9,6 @@ start) and count for less as decisions accumulate: a hundred decisions halve the
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,7 +91,8 @@ def score_parts(c: Candidate, story_size: int, ctx: Context) -> list[Part]:
     model, prefs = ctx.model, ctx.prefs
     if model.trained:
         feats = candidate_features(c, prefs)
-        parts += _learned_parts(model.contributions(feats), c.source, ctx)
+        item_stems = F.stems(sorted({*F.words(c.title), *F.words(c.summary)}))
+        parts += _learned_parts(model.contributions(feats), c.source, item_stems, ctx)
     parts += _preference_parts(c, prefs)
     parts += _prior_parts(c, story_size, ctx)
     parts.sort(key=lambda p: -abs(p.value))
@@ -108,7 +108,7 @@ class FastScorer:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         kinds: dict[str, dict[str, float]] = {
-            k: {} for k in (F.TITLE, F.TEXT, F.PAIR, F.SOURCE, F.TAG)
+            k: {} for k in (F.TITLE, F.TEXT, F.STEM, F.SOURCE, F.TAG)
         }
         if ctx.model.trained:
             for name, value in ctx.model.weights.items():
@@ -119,37 +119,32 @@ class FastScorer:
         text_w, title_w = kinds[F.TEXT], kinds[F.TITLE]
         self.text_w = text_w
         self.in_title = {w: text_w.get(w, 0.0) + title_w.get(w, 0.0) for w in {*text_w, *title_w}}
-        self.pair_w, self.source_w, self.tag_w = kinds[F.PAIR], kinds[F.SOURCE], kinds[F.TAG]
+        self.stem_w, self.source_w, self.tag_w = kinds[F.STEM], kinds[F.SOURCE], kinds[F.TAG]
         # Intersecting with a dict would copy its keys each time: keep them as sets.
         self.text_keys, self.title_keys = frozenset(text_w), frozenset(self.in_title)
-        self.pair_keys, self.tag_keys = frozenset(self.pair_w), frozenset(self.tag_w)
+        self.stem_keys, self.tag_keys = frozenset(self.stem_w), frozenset(self.tag_w)
         self.prior_scale = ctx.prior_scale
 
-    def score(self, c: Candidate, story_size: int) -> tuple[float, tuple[str, ...]]:
-        ctx = self.ctx
-        parts = self._learned(c) if ctx.model.trained else []
-        if ctx.prefs.boost or ctx.prefs.bury or ctx.prefs.weights:
-            parts += _preference_parts(c, ctx.prefs)
-        parts += _prior_parts(c, story_size, ctx)
-        parts.sort(key=lambda p: -abs(p.value))
-        return sum(p.value for p in parts), format_why(parts)
+    def _words(self, c: Candidate) -> tuple[set[str], set[str], set[str], set[str]]:
+        """Title words, summary-only words, stems, tags: the item's features by kind."""
+        title_set = set(F.words(c.title))
+        summary_only = set(F.words(c.summary)) - title_set
+        stem_set = {w[: F.STEM_LENGTH] for w in title_set | summary_only if len(w) > F.STEM_LENGTH}
+        tags = self.ctx.prefs.tags.get(c.source)
+        tag_set = {t.casefold() for t in tags} if tags else set()
+        return title_set, summary_only, stem_set, tag_set
 
     def total(self, c: Candidate, story_size: int) -> float:
         """The score alone (what ordering needs), as `score` computes it, faster."""
         ctx = self.ctx
         value = 0.0
         if ctx.model.trained:
-            title_list = F.words(c.title)
-            title_set = set(title_list)
-            summary_only = set(F.words(c.summary)) - title_set
-            pairs = {f"{a} {b}" for a, b in itertools.pairwise(title_list)}
-            tags = ctx.prefs.tags.get(c.source)
-            tag_set = {t.casefold() for t in tags} if tags else set()
-            count = 2 * len(title_set) + len(summary_only) + len(pairs) + 1 + len(tag_set)
+            title_set, summary_only, stem_set, tag_set = self._words(c)
+            count = 2 * len(title_set) + len(summary_only) + len(stem_set) + 1 + len(tag_set)
             learned = (
                 sum(map(self.in_title.__getitem__, title_set.intersection(self.title_keys)))
                 + sum(map(self.text_w.__getitem__, summary_only.intersection(self.text_keys)))
-                + sum(map(self.pair_w.__getitem__, pairs.intersection(self.pair_keys)))
+                + sum(map(self.stem_w.__getitem__, stem_set.intersection(self.stem_keys)))
                 + self.source_w.get(c.source, 0.0)
                 + sum(map(self.tag_w.__getitem__, tag_set.intersection(self.tag_keys)))
             )
@@ -162,19 +157,29 @@ class FastScorer:
         age_days = max((ctx.now - (c.published or c.first_seen)).total_seconds() / 86400, 0.0)
         return value + scale * FRESH * math.exp(-age_days / FRESH_DAYS)
 
+    def score(self, c: Candidate, story_size: int) -> tuple[float, tuple[str, ...]]:
+        """The score and its few reasons (`why`)."""
+        ctx = self.ctx
+        parts = self._learned(c) if ctx.model.trained else []
+        if ctx.prefs.boost or ctx.prefs.bury or ctx.prefs.weights:
+            parts += _preference_parts(c, ctx.prefs)
+        parts += _prior_parts(c, story_size, ctx)
+        parts.sort(key=lambda p: -abs(p.value))
+        return sum(p.value for p in parts), format_why(parts)
+
     def _learned(self, c: Candidate) -> list[Part]:
-        title_list = F.words(c.title)
-        title_set = set(title_list)
-        summary_only = set(F.words(c.summary)) - title_set
-        pairs = {f"{a} {b}" for a, b in itertools.pairwise(title_list)}
-        tag_set = {t.casefold() for t in self.ctx.prefs.tags.get(c.source, ())}
-        count = 2 * len(title_set) + len(summary_only) + len(pairs) + 1 + len(tag_set)
+        title_set, summary_only, stem_set, tag_set = self._words(c)
+        count = 2 * len(title_set) + len(summary_only) + len(stem_set) + 1 + len(tag_set)
         scale = 1.0 / math.sqrt(count)
-        in_title, text_w, pair_w = self.in_title, self.text_w, self.pair_w
+        in_title, text_w, stem_w = self.in_title, self.text_w, self.stem_w
         by_word = {w: in_title[w] * scale for w in title_set.intersection(self.title_keys)}
         by_word.update((w, text_w[w] * scale) for w in summary_only.intersection(self.text_keys))
-        for pair in pairs.intersection(self.pair_keys):
-            by_word[pair] = pair_w[pair] * scale
+        hit_stems = stem_set.intersection(self.stem_keys)
+        if hit_stems:
+            named = F.stems(sorted(title_set | summary_only))
+            for stem in hit_stems:
+                word = named[stem]
+                by_word[word] = by_word.get(word, 0.0) + stem_w[stem] * scale
         source_w = self.source_w.get(c.source)
         tags = {t: self.tag_w[t] * scale for t in tag_set.intersection(self.tag_keys)}
         source_value = None if source_w is None else source_w * scale
@@ -192,7 +197,9 @@ def format_why(parts: Sequence[Part]) -> tuple[str, ...]:
     return tuple(p.label for p in notable[:MAX_REASONS])
 
 
-def _learned_parts(contrib: Mapping[str, float], source: str, ctx: Context) -> list[Part]:
+def _learned_parts(
+    contrib: Mapping[str, float], source: str, item_stems: Mapping[str, str], ctx: Context
+) -> list[Part]:
     by_word: dict[str, float] = {}
     tags: dict[str, float] = {}
     source_value: float | None = None
@@ -203,6 +210,8 @@ def _learned_parts(contrib: Mapping[str, float], source: str, ctx: Context) -> l
         elif kind == "g":
             tags[word] = value
         else:
+            if kind == "p":  # a stem is named by the item's word that has it
+                word = item_stems.get(word, word)
             by_word[word] = by_word.get(word, 0.0) + value
     return _grouped_parts(by_word, tags, source_value, source, ctx)
 
@@ -230,12 +239,8 @@ def _grouped_parts(
         for tag, value in tags.items():
             sign = "+" if value >= 0 else "−"
             parts.append(Part(value, f"tagged {tag} ({sign})", "tag"))
-    # A bigram and its words say the same thing: name the phrase once, with their sum.
-    for word in [w for w in by_word if " " in w]:
-        for single in word.split(" "):
-            if single in by_word:
-                by_word[word] += by_word.pop(single)
-    ranked = sorted(by_word, key=by_word.__getitem__)
+    # Ties (and float noise) broken by the word, so both scorers name the same ones.
+    ranked = sorted(by_word, key=lambda w: (round(by_word[w], 9), w))
     ups = [w for w in reversed(ranked[-2:]) if by_word[w] > 0]
     downs = [w for w in ranked[:2] if by_word[w] < 0]
     rest = sum(by_word.values())
