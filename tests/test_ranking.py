@@ -74,6 +74,14 @@ def test_features_name_words_stems_source_and_tags() -> None:
     assert "t:trafficking" not in feats  # only the title's words are title features
 
 
+def test_the_fast_splitters_agree_with_words() -> None:
+    assert max(len(w) for w in F.STOPWORDS) <= F.STEM_LENGTH  # stem_set relies on it
+    for text in ("Traffickers' trial: Zwangsarbeit, ÄRZTE — l'exploitation", "a I x", ""):
+        folded = text.casefold()
+        assert F.word_set(folded) == set(F.words(text))
+        assert F.stem_set(folded) == {w[: F.STEM_LENGTH] for w in F.words(text) if len(w) > 5}
+
+
 def test_phrases_match_whole_words_in_a_row() -> None:
     text = F.phrase_text("Forced-labour claims", "in the supply chain")
     assert F.mentions(text, "forced labour")

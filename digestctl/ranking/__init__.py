@@ -24,6 +24,7 @@ from digestctl.ranking.scoring import (
     FastScorer,
     Part,
     Preferences,
+    Words,
     score_parts,
 )
 
@@ -41,7 +42,7 @@ C = TypeVar("C", bound=Candidate)
 class Scored(Generic[C]):
     """An item with its score; `why` (its reasons) is worked out when first read."""
 
-    __slots__ = ("_scorer", "_size", "_why", "item", "score")
+    __slots__ = ("_scorer", "_size", "_why", "_words", "item", "score")
 
     def __init__(
         self,
@@ -51,17 +52,21 @@ class Scored(Generic[C]):
         *,
         scorer: FastScorer | None = None,
         story_size: int = 1,
+        words: Words | None = None,
     ) -> None:
         self.item = item
         self.score = score
         self._why = why
         self._scorer = scorer
         self._size = story_size
+        self._words = words
 
     @property
     def why(self) -> tuple[str, ...]:
         if self._why is None:
-            self._why = self._scorer.score(self.item, self._size)[1] if self._scorer else ()
+            scorer = self._scorer
+            self._why = scorer.score(self.item, self._size, self._words)[1] if scorer else ()
+            self._words = None  # not needed any more
         return self._why
 
     def __repr__(self) -> str:
@@ -121,10 +126,14 @@ class Ranker:
         scored: list[Scored[C]] = []
         sizes = self.story_sizes
         scorer = FastScorer(self.context)
+        learned = self.context.model.trained
         for item in items:
             size = sizes.get(item.id, 1)
-            total = scorer.total(item, size)
-            scored.append(Scored(item, round(total, 4), scorer=scorer, story_size=size))
+            words = scorer.words(item) if learned else None
+            total = scorer.total(item, size, words)
+            scored.append(
+                Scored(item, round(total, 4), scorer=scorer, story_size=size, words=words)
+            )
         scored.sort(key=lambda s: -s.score)
         return scored
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_LONGER_WORD = re.compile(r"\w\w+", re.UNICODE)  # two characters or more
 
 # Function words of a few languages our users read: they carry no topic, and leaving them
 # out keeps bigrams like "of the" from counting. A word missing here costs little (the model
@@ -42,7 +43,25 @@ def words(text: str | None) -> list[str]:
     """Case-folded words of `text`, function words and one-character tokens left out."""
     if not text:
         return []
-    return [w for w in _WORD.findall(text.casefold()) if len(w) > 1 and w not in STOPWORDS]
+    return [w for w in _LONGER_WORD.findall(text.casefold()) if w not in STOPWORDS]
+
+
+def word_set(folded: str) -> set[str]:
+    """set(words(folded)) for case-folded text, faster: the split and the filter run in C."""
+    found = set(_LONGER_WORD.findall(folded))
+    found -= STOPWORDS
+    return found
+
+
+# The stem of every word longer than STEM_LENGTH, found by the regex engine (no function
+# word is that long, so none needs leaving out).
+_STEM = re.compile(rf"(?<!\w)(\w{{{STEM_LENGTH}}})\w", re.UNICODE)
+
+
+def stem_set(folded: str) -> set[str]:
+    """The stems of the words of `folded` (case-folded text): {w[:STEM_LENGTH] for w in
+    words(folded) if len(w) > STEM_LENGTH}, faster."""
+    return set(_STEM.findall(folded))
 
 
 def stems(found: Iterable[str]) -> dict[str, str]:

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from digestctl.ranking import features as F
 from digestctl.ranking.model import Model
@@ -56,9 +56,9 @@ class Preferences:
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # source -> tags
 
 
-@dataclass(frozen=True)
-class Part:
-    """One signal's share of a score, as a person reads it."""
+class Part(NamedTuple):
+    """One signal's share of a score, as a person reads it. (A tuple: thousands are made
+    per listing, and a tuple is made several times faster than a frozen dataclass.)"""
 
     value: float
     label: str
@@ -99,6 +99,9 @@ def score_parts(c: Candidate, story_size: int, ctx: Context) -> list[Part]:
     return parts
 
 
+Words = tuple[set[str], set[str], set[str], set[str]]
+
+
 class FastScorer:
     """`score_parts` for thousands of candidates: the same score (to rounding) and the same
     `why`, without building every feature name. The weights are split by kind at load, and
@@ -125,21 +128,24 @@ class FastScorer:
         self.stem_keys, self.tag_keys = frozenset(self.stem_w), frozenset(self.tag_w)
         self.prior_scale = ctx.prior_scale
 
-    def _words(self, c: Candidate) -> tuple[set[str], set[str], set[str], set[str]]:
-        """Title words, summary-only words, stems, tags: the item's features by kind."""
-        title_set = set(F.words(c.title))
-        summary_only = set(F.words(c.summary)) - title_set
-        stem_set = {w[: F.STEM_LENGTH] for w in title_set | summary_only if len(w) > F.STEM_LENGTH}
+    def words(self, c: Candidate) -> Words:
+        """Title words, summary-only words, stems, tags: the item's features by kind (pass
+        them to `total` and `score` to split each candidate's text once)."""
+        title = c.title.casefold() if c.title else ""
+        summary = c.summary.casefold() if c.summary else ""
+        title_set = F.word_set(title)
+        summary_only = F.word_set(summary) - title_set
+        stem_set = F.stem_set(title) | F.stem_set(summary)
         tags = self.ctx.prefs.tags.get(c.source)
         tag_set = {t.casefold() for t in tags} if tags else set()
         return title_set, summary_only, stem_set, tag_set
 
-    def total(self, c: Candidate, story_size: int) -> float:
+    def total(self, c: Candidate, story_size: int, words: Words | None = None) -> float:
         """The score alone (what ordering needs), as `score` computes it, faster."""
         ctx = self.ctx
         value = 0.0
         if ctx.model.trained:
-            title_set, summary_only, stem_set, tag_set = self._words(c)
+            title_set, summary_only, stem_set, tag_set = words or self.words(c)
             count = 2 * len(title_set) + len(summary_only) + len(stem_set) + 1 + len(tag_set)
             learned = (
                 sum(map(self.in_title.__getitem__, title_set.intersection(self.title_keys)))
@@ -157,18 +163,20 @@ class FastScorer:
         age_days = max((ctx.now - (c.published or c.first_seen)).total_seconds() / 86400, 0.0)
         return value + scale * FRESH * math.exp(-age_days / FRESH_DAYS)
 
-    def score(self, c: Candidate, story_size: int) -> tuple[float, tuple[str, ...]]:
+    def score(
+        self, c: Candidate, story_size: int, words: Words | None = None
+    ) -> tuple[float, tuple[str, ...]]:
         """The score and its few reasons (`why`)."""
         ctx = self.ctx
-        parts = self._learned(c) if ctx.model.trained else []
+        parts = self._learned(c, words or self.words(c)) if ctx.model.trained else []
         if ctx.prefs.boost or ctx.prefs.bury or ctx.prefs.weights:
             parts += _preference_parts(c, ctx.prefs)
         parts += _prior_parts(c, story_size, ctx)
         parts.sort(key=lambda p: -abs(p.value))
         return sum(p.value for p in parts), format_why(parts)
 
-    def _learned(self, c: Candidate) -> list[Part]:
-        title_set, summary_only, stem_set, tag_set = self._words(c)
+    def _learned(self, c: Candidate, words: Words) -> list[Part]:
+        title_set, summary_only, stem_set, tag_set = words
         count = 2 * len(title_set) + len(summary_only) + len(stem_set) + 1 + len(tag_set)
         scale = 1.0 / math.sqrt(count)
         in_title, text_w, stem_w = self.in_title, self.text_w, self.stem_w
