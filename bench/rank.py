@@ -280,12 +280,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3, help="shuffles per beat")
     parser.add_argument("--quick", action="store_true", help="one beat, one shuffle")
+    parser.add_argument("--only", choices=("quality", "speed"), help="run one half")
     args = parser.parse_args(argv)
     docs = load_bbc()
     beats = sorted({d[2] for d in docs})
     if args.quick:
         beats, args.seeds = beats[:1], 1
-    for summaries in (False, True):
+    for summaries in (False, True) if args.only != "speed" else ():
         table: dict[str, list[tuple[float, float, float]]] = {}
         for beat in beats:
             for seed in range(args.seeds):
@@ -302,6 +303,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             p20, p50, ap = (statistics.mean(m[i] for m in ms) for i in range(3))
             print(f"  {name:40} {p20:6.3f} {p50:6.3f} {ap:6.3f}")
         sys.stdout.flush()
+    if args.only == "quality":
+        return
     print("\nspeed (median of 5)")
     for name, seconds in speed().items():
         print(f"  {name:45} {seconds * 1000:8.1f} ms")

@@ -73,9 +73,16 @@ def render_explanation(e: Explanation, title: str, source: str) -> list[str]:
             "and freshness order the list"
         )
     else:
-        lines.append(f"learned from {e.picks} picks and {e.skips} skips in this workspace")
+        lines.append(
+            f"learned from {_count(e.picks, 'pick')} and {_count(e.skips, 'skip')} "
+            "in this workspace"
+        )
     lines += [f"warning: {w}" for w in e.warnings]
     return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 @rank_app.command("reset")
