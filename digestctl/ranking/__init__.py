@@ -11,6 +11,7 @@ carry its story (1 when absent).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -157,7 +158,7 @@ def load_ranker(
         if stored is None or stored.basis != decided:
             # Never trained, made by another version, or a decision since the last fit
             # (an upgrade, or a crash between the two writes): learn again.
-            stored = learn(store, config) if decided else None
+            stored = _refit(store, config) if decided else None
         if stored is not None:
             model = stored
     except M.ModelDamaged as e:
@@ -193,6 +194,26 @@ def rank_candidates(
 def learn(store: Store, config: Config | None = None) -> M.Model:
     """Fit the model to the decisions in the store and save it; returns it. Called after
     every pick, skip, unpick or undo (the decisions themselves are saved by then)."""
+    model = fit(store, config)
+    meta, weights = M.dump_model(model, trained_at=datetime.now(UTC).isoformat())
+    store.save_rank_model(meta, weights)
+    return model
+
+
+def _refit(store: Store, config: Config | None) -> M.Model:
+    """A stale model refitted for a listing: saved if the store takes it (a read-only
+    store, or one busy past the timeout, only costs the next listing the same fit)."""
+    from digestctl.errors import StoreError
+
+    model = fit(store, config)
+    meta, weights = M.dump_model(model, trained_at=datetime.now(UTC).isoformat())
+    with contextlib.suppress(StoreError):
+        store.save_rank_model(meta, weights)
+    return model
+
+
+def fit(store: Store, config: Config | None = None) -> M.Model:
+    """The model fitted to the decisions in the store (the latest MAX_EXAMPLES)."""
     prefs = preferences(config)
     basis = store.count_rank_decisions()
     examples: list[M.Example] = []
@@ -202,10 +223,7 @@ def learn(store: Store, config: Config | None = None) -> M.Model:
         feats = extract_features(row.title, row.summary, row.source, prefs.tags.get(row.source, ()))
         examples.append(M.Example(feats, 1 if row.label == 1 else 0))
     examples.reverse()  # oldest first: the fit is deterministic for the same history
-    model = replace(M.train(examples), basis=basis)
-    meta, weights = M.dump_model(model, trained_at=datetime.now(UTC).isoformat())
-    store.save_rank_model(meta, weights)
-    return model
+    return replace(M.train(examples), basis=basis)
 
 
 def reset(store: Store) -> int:

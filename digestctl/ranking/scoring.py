@@ -135,7 +135,7 @@ class FastScorer:
         summary = c.summary.casefold() if c.summary else ""
         title_set = F.word_set(title)
         summary_only = F.word_set(summary) - title_set
-        stem_set = F.stem_set(title) | F.stem_set(summary)
+        stem_set = F.stem_set(f"{title}\n{summary}")
         tags = self.ctx.prefs.tags.get(c.source)
         tag_set = {t.casefold() for t in tags} if tags else set()
         return title_set, summary_only, stem_set, tag_set
