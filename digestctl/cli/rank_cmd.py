@@ -49,7 +49,7 @@ def explain(
     if json_out:
         print_json(format_explanation(found))
         return
-    typer.echo("\n".join(render_explanation(found, item.title or item.url or "", item.source)))
+    typer.echo("\n".join(format_explanation_text(found, item.title or item.url or "", item.source)))
 
 
 def format_explanation(e: Explanation) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def format_explanation(e: Explanation) -> dict[str, Any]:
     }
 
 
-def render_explanation(e: Explanation, title: str, source: str) -> list[str]:
+def format_explanation_text(e: Explanation, title: str, source: str) -> list[str]:
     lines = [f"{e.item_id}  {title}  ({source})", f"score {e.score:+.2f}, the sum of:"]
     for p in e.parts:
         lines.append(f"  {p.value:+6.2f}  {p.label}  [{p.kind}]")

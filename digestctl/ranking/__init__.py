@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from digestctl.store import Store
 
 # At most this many of the latest decisions are learned from, so that a decision stays quick
-# after years of use (a fit over them takes ~0.3 s; see bench/rank.py).
+# after years of use (a refit over 3,000 took 0.53 s on a busy 2-core machine: bench/rank.py).
 MAX_EXAMPLES = 3000
 
 C = TypeVar("C", bound=Candidate)
