@@ -225,3 +225,22 @@ def test_review_candidates_come_best_first(ws: Workspace) -> None:
     assert [t in LABOUR for t in titles] == [True] * 5 + [False] * 5, titles
     assert all(c.why for c in plan.candidates)
     assert [c.item.id for c in newest.candidates] == [f"item{n:02d}" for n in range(6, 16)]
+
+
+def test_the_review_card_says_why(ws: Workspace) -> None:
+    import io
+
+    from rich.console import Console
+
+    from digestctl.review import Session, render_screen
+
+    run(ws, "pick", "item00", "item02", "item04")
+    run(ws, "skip", "item01", "item03", "item05")
+    with Store(ws.db_path) as store:
+        plan = picks.plan_review(ws, store, since=datetime(2000, 1, 1, tzinfo=UTC))
+    out = io.StringIO()
+    Console(file=out, width=120, color_system=None).print(
+        render_screen(Session(plan.candidates), draft=None, window=plan.window, draft_name="d")
+    )
+    first = plan.candidates[0]
+    assert f"why here: {' · '.join(first.why)}" in out.getvalue()
