@@ -60,6 +60,21 @@ def _bool(v: Any) -> str | None:
     return None if isinstance(v, bool) else f"must be true or false, not {_tname(v)}"
 
 
+def _terms(v: Any) -> str | None:
+    problem = _str_list(v)
+    if problem:
+        return problem
+    if any(not x.strip() for x in v):
+        return "must not hold an empty term"
+    return None
+
+
+def _weight(v: Any) -> str | None:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return f"must be a number (1 = as learned, 2 = twice as likely, 0 = last), not {_tname(v)}"
+    return None if 0 <= v <= 100 else "must be between 0 and 100"
+
+
 def _headers(v: Any) -> str | None:
     if not isinstance(v, dict) or not all(
         isinstance(k, str) and isinstance(x, str) for k, x in v.items()
@@ -113,6 +128,7 @@ SOURCE_KEYS: Mapping[str, Key] = {
     "allow_private": Key(
         _bool, "follow links and redirects to private addresses (intranet sources; default false)"
     ),
+    "weight": Key(_weight, "ranking: 2 = its items twice as likely picked, 0.5 = half, 0 = last"),
 }
 DEFAULT_KEYS = {
     k: SOURCE_KEYS[k]
@@ -133,7 +149,11 @@ FETCH_KEYS: Mapping[str, Key] = {
     "per_host": Key(_positive_int, "requests in flight to one host (default 2)"),
     "max_size_mb": Key(_positive_number, "largest response accepted, in MB (default 10)"),
 }
-TOP_KEYS = ("defaults", "fetch", "source")
+RANK_KEYS: Mapping[str, Key] = {
+    "boost": Key(_terms, "words or phrases that move an item up when it mentions them"),
+    "bury": Key(_terms, "words or phrases that move an item down when it mentions them"),
+}
+TOP_KEYS = ("defaults", "fetch", "rank", "source")
 
 
 @dataclass(frozen=True)
@@ -144,10 +164,19 @@ class FetchSettings:
 
 
 @dataclass(frozen=True)
+class RankSettings:
+    """`[rank]`: the editor's explicit preferences, on top of what is learned."""
+
+    boost: tuple[str, ...] = ()
+    bury: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     sources: tuple[Source, ...]
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    rank: RankSettings = field(default_factory=RankSettings)
 
     def select(self, names: list[str]) -> tuple[Source, ...]:
         """The sources named (all when none); unknown names are a ConfigError."""
@@ -219,6 +248,12 @@ def parse_config(text: str, path: Path) -> Config:
         fetch_table = {}
     _check_table(fetch_table, FETCH_KEYS, "[fetch]", lambda k: lines.key("fetch", 0, k), report)
 
+    rank_table = data.get("rank", {})
+    if not isinstance(rank_table, dict):
+        report(lines.top("rank"), "[rank] must be a table")
+        rank_table = {}
+    _check_table(rank_table, RANK_KEYS, "[rank]", lambda k: lines.key("rank", 0, k), report)
+
     raw_sources = data.get("source", [])
     if not isinstance(raw_sources, list):
         report(lines.top("source"), "sources must be written as [[source]] tables")
@@ -285,6 +320,7 @@ def parse_config(text: str, path: Path) -> Config:
                 user_agent=merged.get("user_agent"),
                 headers={**defaults.get("headers", {}), **raw.get("headers", {})},
                 allow_private=bool(merged.get("allow_private", False)),
+                weight=float(raw.get("weight", 1.0)),
                 line=table_line,
             )
         )
@@ -295,7 +331,11 @@ def parse_config(text: str, path: Path) -> Config:
         per_host=int(fetch_table.get("per_host", 2)),
         max_bytes=int(float(fetch_table.get("max_size_mb", 10)) * 1024 * 1024),
     )
-    return Config(path=path, sources=tuple(sources), fetch=settings)
+    rank = RankSettings(
+        boost=tuple(t.strip() for t in rank_table.get("boost", ())),
+        bury=tuple(t.strip() for t in rank_table.get("bury", ())),
+    )
+    return Config(path=path, sources=tuple(sources), fetch=settings, rank=rank)
 
 
 def _source_label(raw: Mapping[str, Any], index: int) -> str:

@@ -37,6 +37,7 @@ class Source:
     headers: Mapping[str, str] = field(default_factory=dict)
     # Links and redirects may reach private addresses (an intranet source); see SECURITY.md.
     allow_private: bool = False
+    weight: float = 1.0  # ranking: how much likelier (or less) its items are picked
     line: int | None = None  # where it stands in sources.toml, for messages
 
 

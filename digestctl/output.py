@@ -91,22 +91,18 @@ def format_item(item: Item, extra: Mapping[str, Any] | None = None) -> dict[str,
 
 
 def print_items_json(
-    rows: Iterable[tuple[ItemJson, Placement | None]], *, lines: bool, pretty: bool = False
+    rows: Iterable[tuple[ItemJson, Mapping[str, Any]]], *, lines: bool, pretty: bool = False
 ) -> None:
-    """`items --json`/`--nl`, streamed: rows serialised by SQLite, each given its draft and
-    featured_in keys without a round trip through Python objects. `pretty` indents (for a
-    person at a terminal)."""
-    default_tail = "," + json.dumps(DEFAULT_ITEM_EXTRAS)[1:]
+    """`items --json`/`--nl`, streamed: rows serialised by SQLite, each given its extra keys
+    (draft, featured_in, score, why) without a round trip through Python objects. `pretty`
+    indents (for a person at a terminal)."""
 
-    def piece(row: ItemJson, place: Placement | None) -> str:
-        if place is None:
-            return row.json[:-1] + default_tail
-        extra = {"draft": place.draft, "featured_in": list(place.featured_in)}
-        return row.json[:-1] + "," + json.dumps(extra, ensure_ascii=False)[1:]
+    def piece(row: ItemJson, extra: Mapping[str, Any]) -> str:
+        return row.json[:-1] + "," + json.dumps(dict(extra), ensure_ascii=False)[1:]
 
     out = sys.stdout
     if pretty and not lines:
-        pieces = (piece(r, p) for r, p in rows)
+        pieces = (piece(r, e) for r, e in rows)
         _write_chunks(
             out,
             (
@@ -117,10 +113,10 @@ def print_items_json(
         )
         out.write("\n]\n")
     elif lines:
-        _write_chunks(out, (piece(r, p) + "\n" for r, p in rows))
+        _write_chunks(out, (piece(r, e) + "\n" for r, e in rows))
     else:
         _write_chunks(
-            out, (("[" if n == 0 else ",") + piece(r, p) for n, (r, p) in enumerate(rows)), "["
+            out, (("[" if n == 0 else ",") + piece(r, e) for n, (r, e) in enumerate(rows)), "["
         )
         out.write("]\n")
 
@@ -142,9 +138,6 @@ def _write_chunks(out: TextIO, texts: Iterable[str], empty: str = "", size: int 
             wrote = True
     if chunk or not wrote:
         out.write("".join(chunk) if chunk else empty)
-
-
-DEFAULT_ITEM_EXTRAS: Mapping[str, Any] = {"draft": None, "featured_in": []}
 
 
 def print_json(data: Any, *, lines: bool = False) -> None:
@@ -178,9 +171,11 @@ def print_items_table(
     notes: Mapping[str, str] | None = None,
     placements: Mapping[str, Placement] | None = None,
     outlets: Mapping[str, int] | None = None,
+    why: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """`placements` (item id -> the draft it is in, other drafts holding the same story)
-    adds a draft column and an "already featured" warning under the title."""
+    adds a draft column and an "already featured" warning under the title; `why` (item id
+    -> the reasons for its rank) a dim line of reasons under it."""
     if not items:
         print_note("no items match; `digestctl fetch` gathers new ones")
         return
@@ -211,6 +206,9 @@ def print_items_table(
         if place is not None and place.featured_in:
             verb = "also in" if place.draft else "already featured in"
             title += f"\n[bold yellow]⚠ {verb} {_escape(', '.join(place.featured_in))}[/]"
+        reasons = (why or {}).get(item.id)
+        if reasons:
+            title += f"\n[dim]{_escape(' · '.join(reasons[:2]))}[/]"
         status = item.status.value
         cells = [
             item.id,

@@ -19,15 +19,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from digestctl import drafts
 from digestctl.drafts import Draft, DraftEntry
-from digestctl.errors import DraftError, UsageError
+from digestctl.errors import ConfigError, DraftError, StoreError, UsageError
 from digestctl.models import Item, ItemStatus
 from digestctl.store import LoggedDecision, Store
 from digestctl.urls import canonicalize_url
 from digestctl.workspace import Workspace, write_atomic
+
+if TYPE_CHECKING:
+    from digestctl.config import Config
 
 # An item dated this far ahead of now is flagged: a feed's clock or time zone is wrong.
 FUTURE_SLACK = timedelta(hours=6)
@@ -287,6 +290,8 @@ class Candidate:
     item: Item
     featured_in: tuple[str, ...] = ()  # other drafts holding the same story
     flags: tuple[str, ...] = ()  # odd dates
+    score: float | None = None  # ranking: higher is likelier picked
+    why: tuple[str, ...] = ()  # ranking: the reasons, in words
 
 
 def date_flags(item: Item, window: Window) -> tuple[str, ...]:
@@ -342,6 +347,26 @@ def review_candidates(
 
 
 # -- decisions ---------------------------------------------------------------------------
+
+
+def load_config_quietly(ws: Workspace) -> Config | None:
+    """sources.toml for ranking (tags, [rank]); None when it does not load: a broken
+    sources.toml must not stop a decision or a listing (fetch reports it)."""
+    from digestctl.config import load_config
+
+    try:
+        return load_config(ws.sources_path)
+    except ConfigError:
+        return None
+
+
+def learn(ws: Workspace, store: Store) -> None:
+    """Refit the ranking model to the decisions in the store, after one changed. A failure
+    to save it loses nothing: the decisions are saved, and a stale model is refit on use."""
+    from digestctl import ranking
+
+    with contextlib.suppress(StoreError):
+        ranking.learn(store, load_config_quietly(ws))
 
 
 @dataclass(frozen=True)
@@ -455,6 +480,8 @@ class Desk:
             logged = self.store.record_decision(
                 [_to_log(d, self.name) for d in decisions], datetime.now(UTC)
             )
+        if action != "note" and status is not None and statuses:
+            learn(self.ws, self.store)
         return [replace(d, logged=row) for d, row in zip(decisions, logged, strict=True)]
 
     def pick(
@@ -536,6 +563,8 @@ class Desk:
                 self.store.mark_undone([decision.logged], datetime.now(UTC))
             elif decision.status_before is not None:
                 self.store.set_status([decision.item_id], decision.status_before)
+        if decision.status_before is not None:
+            learn(self.ws, self.store)
 
     def resolve_entries(self, prefixes: Sequence[str]) -> list[str]:
         """Full ids of draft entries for unique prefixes (hand-added entries included)."""
@@ -679,6 +708,8 @@ def reconcile(ws: Workspace, store: Store) -> Repair:
         store.set_status(to_pick, ItemStatus.PICKED)
     if to_release:
         store.set_status(to_release, ItemStatus.NEW)
+    if to_pick or to_release:
+        learn(ws, store)
     return Repair(tuple(to_pick), tuple(to_release))
 
 
@@ -880,6 +911,7 @@ def skip_items(ws: Workspace, store: Store, item_ids: Sequence[str], draft: str 
             [LoggedDecision(i, "skip", None, statuses[i], ItemStatus.SKIPPED) for i in item_ids],
             datetime.now(UTC),
         )
+        learn(ws, store)
         return
     Desk(ws, store, name).skip(item_ids)
 
@@ -892,6 +924,29 @@ class ReviewPlan:
     created: bool  # the draft was made for this review
     repair: Repair
     problems: tuple[str, ...]  # drafts that could not be read
+    warnings: tuple[str, ...] = ()  # e.g. a damaged ranking model (cold-start order instead)
+
+
+SORTS = ("score", "newest", "source")
+
+
+def order_candidates(
+    store: Store, config: Config | None, candidates: Sequence[Candidate], sort: str
+) -> tuple[list[Candidate], tuple[str, ...]]:
+    """Candidates (newest first) scored, and ordered by `sort`: score (best first, ties
+    newest first), newest, or source (then newest). Returns them and ranking's warnings."""
+    from digestctl import ranking
+
+    ranker = ranking.load_ranker(store, config)
+    by_id = {s.item.id: s for s in ranker.rank([c.item for c in candidates])}
+    scored = [
+        replace(c, score=by_id[c.item.id].score, why=by_id[c.item.id].why) for c in candidates
+    ]
+    if sort == "score":
+        scored.sort(key=lambda c: -(c.score or 0.0))
+    elif sort == "source":
+        scored.sort(key=lambda c: c.item.source)
+    return scored, ranker.warnings
 
 
 def plan_review(
@@ -903,6 +958,7 @@ def plan_review(
     since: datetime | None = None,
     include_decided: bool = False,
     now: datetime | None = None,
+    sort: str = "score",
 ) -> ReviewPlan:
     """Everything `review` needs before the first key: the draft (made if there is none),
     the store repaired from the drafts, the window and its candidates."""
@@ -920,4 +976,5 @@ def plan_review(
         source=source,
         include_decided=include_decided,
     )
-    return ReviewPlan(desk, candidates, window, choice.created, repair, archive.problems)
+    candidates, warnings = order_candidates(store, load_config_quietly(ws), candidates, sort)
+    return ReviewPlan(desk, candidates, window, choice.created, repair, archive.problems, warnings)

@@ -203,6 +203,8 @@ def _render_candidate(
         padding=(0, 1),
     )
     lines: list[RenderableType] = [panel]
+    if c.why:
+        lines.append(Text("why here: " + " · ".join(c.why), style="dim"))
     for name in c.featured_in:
         lines.append(Text(f"⚠ already featured in {name}", style="bold yellow"))
     for flag in c.flags:

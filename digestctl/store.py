@@ -8,7 +8,7 @@ WAL mode with a busy timeout and short transactions, so a cron `fetch` and an ed
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -57,6 +57,16 @@ class ItemLine(NamedTuple):
     date: str  # YYYY-MM-DD (UTC) of the publication date, else of first seen
     title: str | None
     story_size: int = 1  # distinct sources carrying its story
+
+
+class RankExample(NamedTuple):
+    """One decision with what the ranking model reads of its item."""
+
+    item_id: str
+    label: object  # 1 picked, 0 skipped (checked by the ranking module: rows can be damaged)
+    source: str
+    title: str | None
+    summary: str | None
 
 
 @dataclass(frozen=True)
@@ -291,7 +301,33 @@ def _add_stories(db: sqlite3.Connection) -> None:
     )
 
 
-_MIGRATIONS = [_v0_to_v1, _add_search_index, _add_decisions, _add_stories]
+def _add_ranking(db: sqlite3.Connection) -> None:
+    """The ranking model's state: every pick (1) and skip (0) it learns from, and the
+    weights learned from them (a cache: rebuilt from the decisions whenever it is stale)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE rank_decisions (
+            item_id     TEXT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+            label       INTEGER NOT NULL,
+            decided_at  TEXT NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO rank_decisions (item_id, label, decided_at)
+            SELECT id, status = 'picked', last_seen FROM items
+            WHERE status IN ('picked', 'skipped');
+        CREATE TABLE rank_weights (
+            feature     TEXT PRIMARY KEY,
+            weight      REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE rank_model (
+            key         TEXT PRIMARY KEY,
+            value       TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+    )
+
+
+_MIGRATIONS = [_v0_to_v1, _add_search_index, _add_decisions, _add_stories, _add_ranking]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 # The full-text index is an external-content FTS5 table: it holds only the index, and
@@ -347,6 +383,7 @@ def _create_search_index(db: sqlite3.Connection) -> None:
 # so that --offset pages neither repeat nor skip an item.
 ITEM_ORDERS = {
     "newest": "coalesce(published, first_seen) DESC, first_seen DESC, id",
+    "source": "source, coalesce(published, first_seen) DESC, first_seen DESC, id",
 }
 _NEWEST_FIRST = f"ORDER BY {ITEM_ORDERS['newest']}"  # for queries outside ItemQuery
 # Distinct sources carrying the story of the item in table `t` (kept in stories.size), or
@@ -570,6 +607,21 @@ class Store:
         for row in self._db.execute(sql, args):
             yield ItemJson(*row)
 
+    def items_json(self, item_ids: Sequence[str]) -> dict[str, ItemJson]:
+        """The given items serialised by SQLite (see iter_items_json), by id."""
+        found: dict[str, ItemJson] = {}
+        for start in range(0, len(item_ids), 500):
+            chunk = item_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (r[0], ItemJson(*r))
+                for r in self._db.execute(
+                    f"SELECT id, url, status, {_ITEM_JSON} FROM items WHERE id IN ({marks})",
+                    list(chunk),
+                )
+            )
+        return found
+
     def iter_item_lines(self, query: ItemQuery) -> Iterator[ItemLine]:
         """As iter_items, only what a listing line shows: several times cheaper per row."""
         columns = (
@@ -693,11 +745,13 @@ class Store:
                 resolved.append(rows[0][0])
         return resolved
 
-    def set_status(self, ids: Sequence[str], status: ItemStatus) -> None:
+    def set_status(
+        self, ids: Sequence[str], status: ItemStatus, now: datetime | None = None
+    ) -> None:
+        """Change items' status (see _set_status)."""
+        stamp = _iso_required(now or datetime.now(UTC))
         with self._write() as db:
-            db.executemany(
-                "UPDATE items SET status = ? WHERE id = ?", [(status.value, i) for i in ids]
-            )
+            _set_status(db, ids, status, stamp)
 
     # -- decisions -----------------------------------------------------------------------
 
@@ -714,10 +768,7 @@ class Store:
             )
             for d in decisions:
                 if d.status_after is not None:
-                    db.execute(
-                        "UPDATE items SET status = ? WHERE id = ?",
-                        (d.status_after.value, d.item_id),
-                    )
+                    _set_status(db, [d.item_id], d.status_after, stamp)
                 cursor = db.execute(
                     "INSERT INTO decisions (batch, made_at, draft, item_id, action,"
                     " status_before, status_after, entry_before, entry_after, position_before)"
@@ -781,10 +832,7 @@ class Store:
         with self._write() as db:
             for d in decisions:
                 if d.status_before is not None:
-                    db.execute(
-                        "UPDATE items SET status = ? WHERE id = ?",
-                        (d.status_before.value, d.item_id),
-                    )
+                    _set_status(db, [d.item_id], d.status_before, _iso_required(now))
                 db.execute(
                     "UPDATE decisions SET undone_at = ? WHERE seq = ? AND undone_at IS NULL",
                     (_iso_required(now), d.seq),
@@ -1028,6 +1076,63 @@ class Store:
     def count_items(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM items").fetchone()[0])
 
+    def outlet_counts(self) -> dict[str, int]:
+        """Item id -> how many distinct sources carry its story, for the items whose story
+        more than one source carries (ranking's story-size signal)."""
+        return {
+            str(r[0]): int(r[1])
+            for r in self._db.execute(
+                "SELECT i.id, s.size FROM items i JOIN stories s ON s.id = i.story WHERE s.size > 1"
+            )
+        }
+
+    # -- ranking ---------------------------------------------------------------------------
+
+    def list_rank_examples(self, limit: int | None = None) -> list[RankExample]:
+        """The decisions the ranking model learns from, newest first, with their items' text."""
+        sql = (
+            "SELECT d.item_id, d.label, i.source, i.title, i.summary FROM rank_decisions d"
+            " JOIN items i ON i.id = d.item_id ORDER BY d.decided_at DESC, d.item_id"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [RankExample(*r) for r in self._db.execute(sql)]
+
+    def count_rank_decisions(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM rank_decisions").fetchone()[0])
+
+    def rank_source_counts(self) -> dict[str, tuple[int, int]]:
+        """Per source: (picked, decided) among the decisions the model learns from."""
+        return {
+            str(r[0]): (int(r[1]), int(r[2]))
+            for r in self._db.execute(
+                "SELECT i.source, sum(d.label = 1), count(*) FROM rank_decisions d"
+                " JOIN items i ON i.id = d.item_id GROUP BY i.source"
+            )
+        }
+
+    def save_rank_model(self, meta: Mapping[str, str], weights: Mapping[str, float]) -> None:
+        """Replace the stored model, whole, in one transaction."""
+        with self._write() as db:
+            db.execute("DELETE FROM rank_weights")
+            db.execute("DELETE FROM rank_model")
+            db.executemany("INSERT INTO rank_weights VALUES (?, ?)", weights.items())
+            db.executemany("INSERT INTO rank_model VALUES (?, ?)", meta.items())
+
+    def load_rank_model(self) -> tuple[dict[str, object], list[tuple[object, object]]]:
+        """The stored model as it is on disk (checked by the ranking module, not here)."""
+        meta = {str(k): v for k, v in self._db.execute("SELECT key, value FROM rank_model")}
+        weights = self._db.execute("SELECT feature, weight FROM rank_weights").fetchall()
+        return meta, weights
+
+    def reset_rank_model(self) -> int:
+        """Forget every decision the model learned from, and the model; returns how many."""
+        with self._write() as db:
+            count = int(db.execute("SELECT count(*) FROM rank_decisions").fetchone()[0])
+            for table in ("rank_decisions", "rank_weights", "rank_model"):
+                db.execute(f"DELETE FROM {table}")
+        return count
+
     # -- sources -------------------------------------------------------------------------
 
     def get_source_state(self, name: str) -> SourceState:
@@ -1198,6 +1303,22 @@ def _scan_filter(search: Search, where: list[str], args: list[str]) -> None:
         where.append("(" + " OR ".join(contains(t.words()) for t in group) + ")")
     for term in search.none_of:
         where.append("NOT " + contains(term.words()))
+
+
+def _set_status(db: sqlite3.Connection, ids: Sequence[str], status: ItemStatus, stamp: str) -> None:
+    """Change items' status. A pick or a skip is also kept as a decision for the ranking
+    model to learn from (in the caller's transaction); back to `new` withdraws it."""
+    db.executemany("UPDATE items SET status = ? WHERE id = ?", [(status.value, i) for i in ids])
+    if status is ItemStatus.NEW:
+        db.executemany("DELETE FROM rank_decisions WHERE item_id = ?", [(i,) for i in ids])
+    else:
+        db.executemany(
+            "INSERT INTO rank_decisions (item_id, label, decided_at)"
+            " SELECT id, ?, ? FROM items WHERE id = ?"
+            " ON CONFLICT(item_id) DO UPDATE SET label = excluded.label,"
+            " decided_at = excluded.decided_at",
+            [(int(status is ItemStatus.PICKED), stamp, i) for i in ids],
+        )
 
 
 def _source_state(r: Sequence[object]) -> SourceState:

@@ -33,11 +33,16 @@ SOURCES_TEMPLATE = """\
 # per_host = 2          # requests in flight to one host
 # max_size_mb = 10      # a larger response is cut off and reported
 
+# [rank]                # candidates are ordered by what you pick; these add your own say
+# boost = ["forced labour"]     # move up items that mention any of these
+# bury = ["vacancy"]            # move down items that mention any of these
+
 # [[source]]
 # name = "gi-toc"                               # unique slug; default derived from the host
 # url = "https://globalinitiative.net/feed/"    # http(s), file: URL or a path in this folder
 # type = "auto"                                 # auto (sniff), feed, page
 # tags = ["organized-crime"]
+# weight = 2                                    # ranking: its items twice as likely picked
 
 # [[source]]
 # name = "kalayaan"

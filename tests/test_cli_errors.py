@@ -31,6 +31,7 @@ REQUIRED_ARGS: dict[str, list[str]] = {
     "add": ["https://127.0.0.1:9/story"],
     "stories merge": ["zzzz", "yyyy"],
     "stories split": ["zzzz"],
+    "rank explain": ["zzzz"],
 }
 # Commands that do their job outside a workspace (they create one).
 MAKES_A_WORKSPACE = {"init", "demo"}

@@ -65,7 +65,10 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 def run(ws: Workspace, *args: str, terminal: bool = False, mp: pytest.MonkeyPatch | None = None):  # type: ignore[no-untyped-def]
     if mp is not None:
         mp.setattr(output, "stdout_is_terminal", lambda: terminal)
-    return runner.invoke(app, ["-w", str(ws.root), "items", *args])
+    # Newest first unless a test asks otherwise: these tests are about paging and filters,
+    # not ranking (tests/test_ranking_cli.py covers the score order).
+    order = [] if "--sort" in args else ["--sort", "newest"]
+    return runner.invoke(app, ["-w", str(ws.root), "items", *order, *args])
 
 
 def listed(text: str) -> list[str]:
@@ -162,6 +165,8 @@ def test_json_and_nl_carry_every_item_in_order(ws: Workspace) -> None:
         "story_size",
         "draft",
         "featured_in",
+        "score",
+        "why",
     }
     nl = run(ws, "--nl", "--since", (NOW - timedelta(minutes=99)).isoformat()).stdout
     assert [json.loads(line)["id"] for line in nl.splitlines()] == ids(*range(100))
@@ -231,7 +236,7 @@ def test_search_without_fts5_scans(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_usage_errors(ws: Workspace) -> None:
-    assert "--sort 'best': use one of newest" in run(ws, "--sort", "best").stderr
+    assert "--sort 'best': use one of score, newest, source" in run(ws, "--sort", "best").stderr
     assert run(ws, "--offset", "-1").exit_code == 2
 
 
@@ -297,13 +302,14 @@ def test_json_is_written_as_rows_arrive(monkeypatch: pytest.MonkeyPatch, lines: 
     out = CountingOut()
     monkeypatch.setattr("sys.stdout", out)
     rows = (
-        (ItemJson(i.id, i.url, i.status, json.dumps({"id": i.id})), None) for i in _rows(out, 2000)
+        (ItemJson(i.id, i.url, i.status, json.dumps({"id": i.id})), {"draft": None})
+        for i in _rows(out, 2000)
     )
     output.print_items_json(rows, lines=lines)
     text = out.getvalue()
     parsed = [json.loads(x) for x in text.splitlines()] if lines else json.loads(text)
     assert [p["id"] for p in parsed] == ids(*range(2000))
-    assert parsed[0] == {"id": "it00000000", "draft": None, "featured_in": []}
+    assert parsed[0] == {"id": "it00000000", "draft": None}
 
 
 def test_pretty_json_for_a_person_is_json(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -311,7 +317,10 @@ def test_pretty_json_for_a_person_is_json(monkeypatch: pytest.MonkeyPatch) -> No
         out = CountingOut()
         monkeypatch.setattr("sys.stdout", out)
         rows = (
-            (ItemJson(i.id, i.url, "new", json.dumps({"id": i.id})), Placement("d1", ("d0",)))
+            (
+                ItemJson(i.id, i.url, "new", json.dumps({"id": i.id})),
+                {"draft": "d1", "featured_in": ["d0"]},
+            )
             for i in _rows(out, count)
         )
         output.print_items_json(rows, lines=False, pretty=True)

@@ -163,3 +163,54 @@ def test_a_name_derived_from_an_ip_address_keeps_all_of_it(tmp_path: Path) -> No
         '[[source]]\nurl = "http://127.0.0.5:8000/feed"\n', tmp_path / "s"
     ).sources
     assert source.name == "127-0-0-5"
+
+
+def test_rank_preferences(tmp_path: Path) -> None:
+    text = """
+[rank]
+boost = ["forced labour", " debt bondage "]
+bury = ["vacancy"]
+
+[[source]]
+name = "a"
+url = "https://a.example.org/feed"
+weight = 2
+
+[[source]]
+name = "b"
+url = "https://b.example.org/feed"
+"""
+    config = parse_config(text, tmp_path / "sources.toml")
+    assert config.rank.boost == ("forced labour", "debt bondage")
+    assert config.rank.bury == ("vacancy",)
+    assert [s.weight for s in config.sources] == [2.0, 1.0]
+
+
+def test_rank_problems_have_lines_and_suggestions(tmp_path: Path) -> None:
+    text = """[rank]
+boots = ["x"]
+bury = "vacancy"
+
+[[source]]
+name = "a"
+url = "https://a.example.org/feed"
+weight = "high"
+
+[[source]]
+name = "b"
+url = "https://b.example.org/feed"
+weight = -1
+wieght = 2
+"""
+    assert problems(text, tmp_path) == [
+        "sources.toml:2: [rank]: unknown key 'boots' (did you mean 'boost'?)",
+        'sources.toml:3: [rank]: bury must be a list of strings, e.g. ["vacancy"]',
+        "sources.toml:8: source 'a': weight must be a number (1 = as learned, 2 = twice as"
+        " likely, 0 = last), not a string",
+        "sources.toml:13: source 'b': weight must be between 0 and 100",
+        "sources.toml:14: source 'b': unknown key 'wieght' (did you mean 'weight'?)",
+    ]
+    assert problems('[rank]\nboost = ["ok", " "]\n', tmp_path) == [
+        "sources.toml:2: [rank]: boost must not hold an empty term"
+    ]
+    assert problems("rank = 3\n", tmp_path) == ["sources.toml:1: [rank] must be a table"]

@@ -39,6 +39,7 @@ COMMAND_MODULES = {
     "demo": "demo_cmd",
     "sources": "sources_cmd",
     "draft": "draft_cmd",
+    "rank": "rank_cmd",
 }
 
 

@@ -105,6 +105,10 @@ def register(app: typer.Typer) -> None:
                     ) from None
                 item = store.get_item(item.id)
             size = store.story_sizes([item.id]).get(item.id, 1)
+            if json_out:
+                from digestctl.ranking import rank_candidates
+
+                (scored,) = rank_candidates(store, picks.load_config_quietly(ws), [item])
         current = picks.current_draft_name(ws)
         placement = picks.placements(picks.load_archive(ws), [item], current).get(item.id)
         if placement is not None and not picking:
@@ -119,6 +123,8 @@ def register(app: typer.Typer) -> None:
                         "story_size": size,
                         "draft": placement.draft if placement else None,
                         "featured_in": list(placement.featured_in) if placement else [],
+                        "score": scored.score,
+                        "why": list(scored.why),
                     },
                 )
             )

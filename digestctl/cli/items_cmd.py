@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Annotated, Protocol, TypeVar
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 
 from digestctl.cli._common import handle_errors, parse_since, state
 
 if TYPE_CHECKING:
+    from digestctl.models import Item
     from digestctl.picks import Archive, Placement
-    from digestctl.store import ItemQuery, Store
+    from digestctl.ranking import Ranker, Scored
+    from digestctl.store import ItemLine, ItemQuery, Store
     from digestctl.workspace import Workspace
 
 PAGE = 50  # items a terminal shows unless asked for more
@@ -67,8 +70,13 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--all", "-a", help="Every item, on a terminal too.")
         ] = False,
         sort: Annotated[
-            str, typer.Option("--sort", help="Order: newest (by date published, else first seen).")
-        ] = "newest",
+            str,
+            typer.Option(
+                "--sort",
+                help="Order: score (likeliest picks first, learned from your picks and "
+                "skips), newest, or source.",
+            ),
+        ] = "score",
         json_out: Annotated[
             bool, typer.Option("--json", help="Print a JSON array with stable keys.")
         ] = False,
@@ -78,7 +86,8 @@ def register(app: typer.Typer) -> None:
             typer.Option("--stories", help="One row per story: its best item, +N outlets."),
         ] = False,
     ) -> None:
-        """List stored items, newest first; filters combine.
+        """List stored items, likeliest picks first (--sort newest: newest first); filters
+        combine.
 
         On a terminal: a table of the first 50, and how to see the rest. Into a pipe or a
         file: every item, one per line, as it is read (--json and --nl likewise).
@@ -96,14 +105,14 @@ def register(app: typer.Typer) -> None:
         from digestctl.errors import UsageError
         from digestctl.models import ItemStatus
         from digestctl.search import parse_search
-        from digestctl.store import ITEM_ORDERS, ItemQuery, Store
+        from digestctl.store import ItemQuery, Store
 
         if json_out and nl:
             raise UsageError("--json and --nl are two output shapes; pick one")
         if all_items and limit is not None:
             raise UsageError("--all and --limit contradict each other; pick one")
-        if sort not in ITEM_ORDERS:
-            raise UsageError(f"--sort {sort!r}: use one of {', '.join(ITEM_ORDERS)}")
+        if sort not in SORTS:
+            raise UsageError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")
         wanted_status = None
         if status is not None:
             try:
@@ -121,7 +130,7 @@ def register(app: typer.Typer) -> None:
             sources=tuple(groups),
             since=parse_since(since),
             search=parse_search(search) if search is not None else None,
-            order=sort,
+            order="newest" if sort == "score" else sort,
             one_per_story=stories,
             limit=limit,
             offset=offset,
@@ -132,23 +141,97 @@ def register(app: typer.Typer) -> None:
             query = dataclasses.replace(query, limit=PAGE)
         archive, current = picks.load_archive(ws), picks.current_draft_name(ws)
         with Store(ws.db_path) as store:
+            ranker = None
+            if json_out or nl or sort == "score":
+                ranker = _load_ranker(store, ws)
             if json_out or nl:
-                rows = _placed(store.iter_items_json(query), store, archive, current)
+                assert ranker is not None
+                scored = _scored(store, query, ranker, by_score=sort == "score")
+                rows = _json_rows(store, _placed(scored, store, archive, current))
                 output.print_items_json(rows, lines=nl, pretty=terminal)
             elif paged and query.limit is not None and query.limit <= TABLE_MAX:
-                _print_table_page(store, query, archive, current)
+                _print_table_page(store, query, archive, current, ranker)
             else:
-                _print_lines(store, query, archive, current, terminal=terminal, paged=paged)
+                _print_lines(store, query, archive, current, ranker, terminal=terminal, paged=paged)
+
+
+SORTS = ("score", "newest", "source")
+CHUNK = 500  # rows annotated (drafts, stories, scores) at a time while streaming
+
+
+def _load_ranker(store: Store, ws: Workspace) -> Ranker:
+    from digestctl import output, picks
+    from digestctl.ranking import load_ranker
+
+    ranker = load_ranker(store, picks.load_config_quietly(ws))
+    for message in ranker.warnings:
+        output.print_note(f"warning: {message}")
+    return ranker
+
+
+def _scored(
+    store: Store, query: ItemQuery, ranker: Ranker, *, by_score: bool
+) -> Iterator[Scored[Item]]:
+    """The items the query selects with their scores: best first (`by_score`: the whole
+    selection is scored, then paged), else in the query's order, a chunk at a time."""
+    import dataclasses
+
+    if by_score:
+        every = dataclasses.replace(query, limit=None, offset=0)
+        ranked = ranker.rank(list(store.iter_items(every)))
+        end = None if query.limit is None else query.offset + query.limit
+        yield from ranked[query.offset : end]
+        return
+    batch: list[Item] = []
+    for item in store.iter_items(query):
+        batch.append(item)
+        if len(batch) >= CHUNK:
+            yield from ranker.rank(batch, best_first=False)
+            batch = []
+    yield from ranker.rank(batch, best_first=False)
+
+
+def _json_rows(
+    store: Store, placed: Iterable[tuple[Scored[Item], Placement | None]]
+) -> Iterator[tuple[Any, Mapping[str, Any]]]:
+    """Each item serialised by SQLite (fetched a chunk at a time), with its extra keys."""
+    batch: list[tuple[Scored[Item], Placement | None]] = []
+
+    def emit() -> Iterator[tuple[Any, Mapping[str, Any]]]:
+        rows = store.items_json([s.item.id for s, _ in batch])
+        for s, place in batch:
+            yield (
+                rows[s.item.id],
+                {
+                    "draft": place.draft if place else None,
+                    "featured_in": list(place.featured_in) if place else [],
+                    "score": s.score,
+                    "why": list(s.why),
+                },
+            )
+
+    for pair in placed:
+        batch.append(pair)
+        if len(batch) >= CHUNK:
+            yield from emit()
+            batch = []
+    yield from emit()
 
 
 def _print_table_page(
-    store: Store, query: ItemQuery, archive: Archive, current: str | None
+    store: Store, query: ItemQuery, archive: Archive, current: str | None, ranker: Ranker | None
 ) -> None:
     """One page as a table, then a footer on stderr: how many more, how to see them."""
     from digestctl import output, picks
 
     assert query.limit is not None
-    page = list(store.iter_items(query))
+    why: dict[str, tuple[str, ...]] | None = None
+    if ranker is not None:  # by score
+        scored = list(_scored(store, query, ranker, by_score=True))
+        page = [s.item for s in scored]
+        why = {s.item.id: s.why for s in scored}
+    else:
+        page = list(store.iter_items(query))
     if page and len(page) < query.limit:
         total = query.offset + len(page)  # the last page: no need to count
     else:
@@ -160,6 +243,7 @@ def _print_table_page(
             page,
             placements=picks.placements(archive, page, current, in_story, covers),
             outlets=store.story_sizes(i.id for i in page),
+            why=why,
         )
     footer = output.format_more_items(query.offset, len(page), total, query.limit)
     if footer:
@@ -171,6 +255,7 @@ def _print_lines(
     query: ItemQuery,
     archive: Archive,
     current: str | None,
+    ranker: Ranker | None,
     *,
     terminal: bool,
     paged: bool,
@@ -186,9 +271,12 @@ def _print_lines(
         width=shutil.get_terminal_size().columns if terminal else None,
         color=output.use_color(sys.stdout),
     )
-    shown = output.print_items_lines(
-        _placed(store.iter_item_lines(query), store, archive, current), layout
+    lines = (
+        _lines_of(store, _scored(store, query, ranker, by_score=True))
+        if ranker is not None
+        else store.iter_item_lines(query)
     )
+    shown = output.print_items_lines(_placed(lines, store, archive, current), layout)
     if not shown and not query.offset:
         output.print_note("no items match; `digestctl fetch` gathers new ones")
     elif paged and query.limit is not None:  # a long page (--limit N) on a terminal
@@ -196,6 +284,26 @@ def _print_lines(
         footer = output.format_more_items(query.offset, shown, total, query.limit)
         if footer:
             output.print_note(footer)
+
+
+def _lines_of(store: Store, scored: Iterable[Scored[Item]]) -> Iterator[ItemLine]:
+    """Listing lines for items already read (in score order), a chunk at a time."""
+    from digestctl.store import ItemLine
+
+    batch: list[Item] = []
+
+    def emit() -> Iterator[ItemLine]:
+        sizes = store.story_sizes(i.id for i in batch)
+        for i in batch:
+            date = (i.published or i.first_seen).astimezone(UTC).strftime("%Y-%m-%d")
+            yield ItemLine(i.id, i.url, i.status.value, i.source, date, i.title, sizes.get(i.id, 1))
+
+    for s in scored:
+        batch.append(s.item)
+        if len(batch) >= CHUNK:
+            yield from emit()
+            batch = []
+    yield from emit()
 
 
 def _tagged_sources(ws: Workspace, tags: list[str]) -> tuple[str, ...]:
@@ -226,14 +334,14 @@ class _Row(Protocol):
     def status(self) -> str: ...
 
 
-R = TypeVar("R", bound=_Row)
+R_ = TypeVar("R_")
 
 
 def _placed(
-    rows: Iterable[R], store: Store, archive: Archive, current: str | None, chunk: int = 500
-) -> Iterator[tuple[R, Placement | None]]:
+    rows: Iterable[R_], store: Store, archive: Archive, current: str | None
+) -> Iterator[tuple[R_, Placement | None]]:
     """Each row with the drafts holding it or its story, looked up a chunk at a time (so
-    that a long listing streams)."""
+    that a long listing streams). A row is an item-like row or a Scored item."""
     from digestctl import picks
 
     if not archive.by_key:  # no draft holds anything: nothing to look up
@@ -241,15 +349,20 @@ def _placed(
         return
     covers = picks.story_covers(store, archive)
 
-    def place(batch: list[R]) -> Iterator[tuple[R, Placement | None]]:
-        in_story = {i: s for i, (s, _) in store.story_info(r.id for r in batch).items()}
-        placed = picks.placements(archive, batch, current, in_story, covers)
-        return ((r, placed.get(r.id)) for r in batch)
+    def subject(row: R_) -> _Row:
+        found: _Row = getattr(row, "item", None) or row  # type: ignore[assignment]
+        return found
 
-    batch: list[R] = []
+    def place(batch: list[R_]) -> Iterator[tuple[R_, Placement | None]]:
+        subjects = [subject(r) for r in batch]
+        in_story = {i: s for i, (s, _) in store.story_info(r.id for r in subjects).items()}
+        placed = picks.placements(archive, subjects, current, in_story, covers)
+        return ((r, placed.get(subject(r).id)) for r in batch)
+
+    batch: list[R_] = []
     for row in rows:
         batch.append(row)
-        if len(batch) >= chunk:
+        if len(batch) >= CHUNK:
             yield from place(batch)
             batch = []
     yield from place(batch)

@@ -355,8 +355,16 @@ def register(app: typer.Typer) -> None:
         all_items: Annotated[
             bool, typer.Option("--all", help="Show picked and skipped items too.")
         ] = False,
+        sort: Annotated[
+            str,
+            typer.Option(
+                "--sort",
+                help="Order: score (likeliest picks first, learned from your picks and "
+                "skips), newest, or source.",
+            ),
+        ] = "score",
     ) -> None:
-        """Go through new candidates one at a time, one key per decision.
+        """Go through new candidates one at a time, likeliest picks first, one key per decision.
 
         Keys: p pick, l lead, s skip, n note (typed), e note ($EDITOR), o open in the
         browser, u undo, j/k next/previous, ? help, q quit. Each decision is saved at once;
@@ -366,17 +374,28 @@ def register(app: typer.Typer) -> None:
         Example: digestctl review --since 7d
         """
         from digestctl import picks
+        from digestctl.errors import UsageError
         from digestctl.output import print_note
         from digestctl.review import require_terminal, run_review
         from digestctl.store import Store
 
+        if sort not in picks.SORTS:
+            raise UsageError(f"--sort {sort!r}: use one of {', '.join(picks.SORTS)}")
         since_at = parse_since(since)
         require_terminal()
         ws = state(ctx).workspace()
         with Store(ws.db_path) as store:
             plan = picks.plan_review(
-                ws, store, draft=draft, source=source, since=since_at, include_decided=all_items
+                ws,
+                store,
+                draft=draft,
+                source=source,
+                since=since_at,
+                include_decided=all_items,
+                sort=sort,
             )
+            for warning in plan.warnings:
+                print_note(f"warning: {warning}")
             if plan.created:
                 print_note(
                     f"started draft {plan.desk.name} (drafts/{plan.desk.name}.toml); "
