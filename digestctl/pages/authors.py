@@ -376,7 +376,7 @@ def _byline_lines(page: Page, is_site: SiteMatcher) -> list[str]:
     heading = page.headline_node()
     if heading is None:
         return []
-    lines = [line.strip(" |•·-–—") for line in texts_after(heading)[:30]]
+    lines = [line.strip(" |•·-–—") for line in texts_after(heading)]
     for index, line in enumerate(lines):
         if not _BYLINE_LINE.match(line) or len(line) > 200:
             continue
