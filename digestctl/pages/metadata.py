@@ -341,7 +341,7 @@ def extract_metadata(
     """
     page = Page(parse_html(html, url, charset), url)
     names = site_names(page)
-    is_site = SiteMatcher(names, url)
+    is_site = SiteMatcher(site_names(page, publishers=True), url)
     title = _extract_title(page, is_site)
     return PageMetadata(
         title=title or None,
