@@ -332,3 +332,20 @@ def texts_after(node: LexborNode, *, max_chars: int = 1500, max_pieces: int = 30
                 child = child.next
             stack.extend(reversed(children))
     return pieces
+
+
+def has_descendants(node: LexborNode, count: int) -> bool:
+    """Whether `node` holds at least `count` nodes: a bound on its size found without
+    reading all of it."""
+    seen = 0
+    stack = [node.child] if node.child is not None else []
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen >= count:
+            return True
+        if item.next is not None:
+            stack.append(item.next)
+        if item.child is not None:
+            stack.append(item.child)
+    return False
