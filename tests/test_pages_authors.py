@@ -211,3 +211,15 @@ def test_twitter_creator_counts_only_as_a_name() -> None:
         "Andrew Tarantola"
     )
     assert author_of('<meta name="twitter:creator" content="@gizmodo">') is None
+
+
+def test_a_publisher_meta_naming_the_author_is_neither_site_nor_rejection() -> None:
+    # jungle.world's CMS fills dcterms.publisher with the article's author.
+    head = (
+        '<meta name="author" content="Ernst Lohoff">'
+        '<meta name="dcterms.publisher" content="Ernst Lohoff">'
+    )
+    html = f"<!DOCTYPE html><html><head>{head}</head><body></body></html>"
+    got = extract_metadata(html, "https://jungle.world/artikel/2023/43/x")
+    assert got.author == "Ernst Lohoff"
+    assert got.site is None

@@ -25,7 +25,7 @@ from digestctl.pages import PageMetadata, extract_metadata
 SET = Path(__file__).parent / "data" / "pages" / "metadata"
 # The pages were saved between 2010 and 2023; "now" only bounds plausible dates.
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
-# Measured when the set was made: title 65/70, summary F1 0.915, date 69/69, author 60/64.
+# Measured when the set was made: title 65/70, summary F1 0.918, date 69/69, author 60/64.
 FLOORS = {"title": 0.90, "summary": 0.89, "date": 0.97, "author": 0.90}
 _TOKEN = re.compile(r"\w+")
 _BY = re.compile(r"^\s*(?:by|von|par|por|di)\s+", re.I)

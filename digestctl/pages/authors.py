@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborNode
 
 from digestctl.pages.dates import MONTHS
 from digestctl.pages.evidence import ARTICLE_TYPES, PAGE_TYPES, Page
-from digestctl.pages.html import clean_value, in_chrome, texts_after, visible_text
+from digestctl.pages.html import clean_value, has_descendants, in_chrome, texts_after, visible_text
 from digestctl.pages.sites import SiteMatcher
 
 # "By", "Von", "Par", "Por", "Di", "Door", "Av", "Autor:", "Napsal", "بقلم", "作者：" …
@@ -157,16 +157,15 @@ _AUTHOR_META = (
 _AUTHOR_KEY = re.compile(r"(?:^|[.:_-])(?:author|byline|creator)(?:_name)?$")
 
 
-def _author_meta_keys(meta: dict[str, list[str]]) -> list[str]:
+def _author_meta_keys(meta: dict[str, list[str]]) -> Iterator[str]:
     """Author <meta> names, the common ones first, then any other site's own
     ("article_author", "Search.Byline"); not Twitter's, which names handles."""
-    known = [key for key in _AUTHOR_META if key in meta]
-    others = [
+    yield from (key for key in _AUTHOR_META if key in meta)
+    yield from (
         key
         for key in meta
         if key not in _AUTHOR_META and _AUTHOR_KEY.search(key) and not key.startswith("twitter:")
-    ]
-    return known + others
+    )
 
 
 def _people(page: Page, value: object) -> list[str]:
@@ -344,8 +343,10 @@ def _names_in(node: LexborNode, rank: int, is_site: SiteMatcher) -> list[str]:
     content = node.attributes.get("content")
     if content:
         return _names(content, is_site, words=1, trusted=True)
+    if has_descendants(node, 25):
+        return []  # a block that holds much more than a byline (class="author-page")
     text = node.text(deep=True, separator="\n")
-    if len(text) > 300:
+    if len(text) > 300 or not text.strip():
         return []
     # A byline's names are often elements of their own: "By <a>A</a> and <a>B</a>, Place".
     for selector, marked in ((_NAME_MARKS, True), (_NAME_HOLDERS, False)):
@@ -376,7 +377,7 @@ def _byline_lines(page: Page, is_site: SiteMatcher) -> list[str]:
     heading = page.headline_node()
     if heading is None:
         return []
-    lines = [line.strip(" |•·-–—") for line in texts_after(heading)[:30]]
+    lines = [line.strip(" |•·-–—") for line in texts_after(heading)]
     for index, line in enumerate(lines):
         if not _BYLINE_LINE.match(line) or len(line) > 200:
             continue

@@ -80,6 +80,7 @@ class Page:
         self._h1: list[LexborNode] | None = None
         # The element showing the article's headline, once the title is known.
         self.headline: LexborNode | None = None
+        self._content: LexborNode | bool | None = False  # False: not looked for yet
 
     def marked_nodes(self) -> list[LexborNode]:
         """Elements marked as holding a date or a byline, in page order: one search
@@ -112,6 +113,12 @@ class Page:
                 fallback = node
             node = node.parent
         return fallback
+
+    def content_root(self) -> LexborNode | None:
+        """The element holding the article's text (articleBody, <article>, <main>...)."""
+        if self._content is False:
+            self._content = self.tree.css_first(_CONTENT_ROOTS)
+        return self._content if isinstance(self._content, LexborNode) else None
 
     def language(self) -> str | None:
         """The page's language as it declares it: <html lang>, else its <meta>."""
@@ -282,6 +289,10 @@ def in_masthead(heading: LexborNode) -> bool:
     return in_chrome(heading, _HEADING_CHROME, page_regions=False)
 
 
+_CONTENT_ROOTS = (
+    "[itemprop~=articleBody], article, main, [role=main], .entry-content, .post-content, "
+    ".article-body, .story-body"
+)
 _MARKED_ELEMENTS = (
     "[itemprop~=datePublished], [itemprop~=author], [rel~=author], abbr.published, time, "
     "[class*=date i], [class*=byline i], [data-testid*=date i], [class*=publish i], "

@@ -300,13 +300,13 @@ def visible_text(node: LexborNode) -> str:
     return " ".join(text.split())
 
 
-def texts_after(node: LexborNode, *, max_chars: int = 1500) -> list[str]:
+def texts_after(node: LexborNode, *, max_chars: int = 1500, max_pieces: int = 30) -> list[str]:
     """The visible text pieces that follow `node` in the document (not its own), one per
-    text node, up to `max_chars`: what a reader sees below a headline."""
+    text node, up to `max_chars` or `max_pieces`: what a reader sees below a headline."""
     pieces: list[str] = []
     total = 0
     current: LexborNode | None = node
-    while current is not None and total < max_chars:
+    while current is not None and total < max_chars and len(pieces) < max_pieces:
         # The next node in document order outside `current`'s subtree...
         while current is not None and current.next is None:
             current = current.parent
@@ -315,7 +315,7 @@ def texts_after(node: LexborNode, *, max_chars: int = 1500) -> list[str]:
         current = current.next
         # ...then down through it.
         stack = [current] if current is not None else []
-        while stack and total < max_chars:
+        while stack and total < max_chars and len(pieces) < max_pieces:
             item = stack.pop()
             if item.is_text_node:
                 text = " ".join(item.text(deep=False).split())
@@ -332,3 +332,20 @@ def texts_after(node: LexborNode, *, max_chars: int = 1500) -> list[str]:
                 child = child.next
             stack.extend(reversed(children))
     return pieces
+
+
+def has_descendants(node: LexborNode, count: int) -> bool:
+    """Whether `node` holds at least `count` nodes: a bound on its size found without
+    reading all of it."""
+    seen = 0
+    stack = [node.child] if node.child is not None else []
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen >= count:
+            return True
+        if item.next is not None:
+            stack.append(item.next)
+        if item.child is not None:
+            stack.append(item.child)
+    return False

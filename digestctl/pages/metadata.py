@@ -23,7 +23,7 @@ from digestctl.pages.evidence import (
     ld_url,
 )
 from digestctl.pages.html import cjk_count, clean_value, in_chrome, node_text, own_text, parse_html
-from digestctl.pages.sites import SiteMatcher, site_names, text_key
+from digestctl.pages.sites import SiteMatcher, publisher_names, site_names, text_key
 from digestctl.text import clean_summary, truncate_sentences
 from digestctl.urls import canonicalize_url
 
@@ -146,9 +146,10 @@ def _shown_headline(page: Page, title: str) -> LexborNode | None:
     """The heading that shows `title` when no <h1> does: old templates set the headline
     as an <h2>-<h4> under a logo <h1> ("Engadget")."""
     key = text_key(title)
-    for node in page.tree.css("h2, h3, h4")[:40]:
-        if text_key(node_text(node)) == key:
-            return node
+    for tag in ("h2", "h3", "h4"):
+        for node in page.tree.tags(tag)[:20]:
+            if text_key(node_text(node)) == key:
+                return node
     return None
 
 
@@ -165,10 +166,6 @@ _PARAGRAPH_SKIP_TAGS = frozenset({"figure", "figcaption", "blockquote", "pre", "
 _CMS_CUT = 150
 _FULL_STOP = re.compile(r"[.!?。！？][\"'”’»)\]]*$")
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
-_CONTENT_ROOTS = (
-    "[itemprop~=articleBody], article, main, [role=main], .entry-content, .post-content, "
-    ".article-body, .story-body"
-)
 
 
 def _is_substantial(text: str) -> bool:
@@ -180,7 +177,7 @@ def _is_substantial(text: str) -> bool:
 
 def _first_paragraph(page: Page) -> str | None:
     """The text of the main content's first substantial paragraph."""
-    root = page.tree.css_first(_CONTENT_ROOTS)
+    root = page.content_root()
     scopes = [root, page.tree.body] if root is not None else [page.tree.body]
     for scope in scopes:
         if scope is None:
@@ -246,7 +243,8 @@ def _extract_summary(page: Page, title: str | None, is_site: SiteMatcher) -> str
         # A description cut short ("…", mid-word, a teaser's first words): the paragraph
         # it was cut from says it whole.
         ellipsis = raw.rstrip().endswith(("…", "..."))
-        if ellipsis or not _SENTENCE_END.search(summary):
+        fragment = len(summary) < 60 or len(summary) >= _CMS_CUT
+        if ellipsis or (fragment and not _SENTENCE_END.search(summary)):
             kept = text_key(summary.rstrip(".… "))
             if ellipsis or len(summary) >= _CMS_CUT:  # perhaps cut mid-word
                 kept = kept.rsplit(" ", 1)[0]
@@ -264,14 +262,9 @@ def _extract_summary(page: Page, title: str | None, is_site: SiteMatcher) -> str
 
 
 def _paragraph_with(page: Page, snippet: str) -> str | None:
-    """The text of the first paragraph that contains `snippet` (a comparison key)."""
-    if len(snippet) < 15:
-        return None
-    for node in page.tree.css("p")[:80]:
-        text = node_text(node)
-        if len(text) > len(snippet) and snippet in text_key(text):
-            return text
-    return None
+    """The main content's first paragraph if it contains `snippet` (a comparison key)."""
+    paragraph = _first_paragraph(page) if len(snippet) >= 15 else None
+    return paragraph if paragraph and snippet in text_key(paragraph) else None
 
 
 def _without_title_sentence(raw: str, title_key: str | None, is_site: SiteMatcher) -> str:
@@ -341,7 +334,7 @@ def extract_metadata(
     """
     page = Page(parse_html(html, url, charset), url)
     names = site_names(page)
-    is_site = SiteMatcher(names, url)
+    is_site = SiteMatcher([*names, *publisher_names(page)], url)
     title = _extract_title(page, is_site)
     return PageMetadata(
         title=title or None,

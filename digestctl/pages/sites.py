@@ -38,15 +38,21 @@ def compact(text: str) -> str:
 _PUBLISHER_META = ("dc.publisher", "dcterms.publisher", "article:publisher", "publisher")
 
 
+def publisher_names(page: Page) -> list[str]:
+    """The publisher <meta> names: a company to tell from an author, not the site's
+    name to show (some CMSs put the author there)."""
+    return [
+        value for key in _PUBLISHER_META for value in page.meta.get(key, ()) if "/" not in value
+    ]
+
+
 def site_names(page: Page) -> list[str]:
-    """The names the page gives its site or publisher, the site's own first."""
+    """The names the page gives its site, its own first."""
     names: list[str] = list(page.meta.get("og:site_name", ()))
     for obj in page.ld_of_types(ARTICLE_TYPES | PAGE_TYPES):
         names.extend(page.ld_names(obj.get("publisher")))
     for obj in page.ld_of_types(SITE_TYPES):
         names.extend(page.ld_names(obj.get("name")))
-    for key in _PUBLISHER_META:
-        names.extend(value for value in page.meta.get(key, ()) if "/" not in value)
     unique: dict[str, str] = {}
     for name in names:
         cleaned = clean_value(name)
