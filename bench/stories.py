@@ -123,9 +123,11 @@ def average_link(
     return results
 
 
-def quality() -> None:
+def quality(*, title_only: bool = False) -> None:
     headlines = load_headlines()
-    items = [(h.id, h.title, h.summary, h.published.timestamp()) for h in headlines]
+    items = [
+        (h.id, h.title, "" if title_only else h.summary, h.published.timestamp()) for h in headlines
+    ]
     truth = {h.id: h.story for h in headlines}
     mine = bcubed(truth, run_digestctl(items))
     cuts = [x / 100 for x in range(15, 80, 5)]
@@ -137,7 +139,7 @@ def quality() -> None:
     best = max(cuts, key=lambda c: base[c][2])
     print(
         f"labelled set: {len(items)} headlines, {len(set(truth.values()))} stories "
-        f"(tests/data/stories)"
+        f"(tests/data/stories), {'titles only' if title_only else 'title and lead text'}"
     )
     rows = [("digestctl, incremental (defaults)", mine)]
     rows += [
@@ -241,6 +243,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="quality and the 15k run only")
     args = parser.parse_args()
     quality()
+    quality(title_only=True)
     speed(args.quick)
 
 
