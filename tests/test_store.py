@@ -254,3 +254,30 @@ def test_an_older_database_gains_the_log_and_keeps_its_items(tmp_path: Path) -> 
     check = sqlite3.connect(path)
     assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     check.close()
+
+
+def test_an_upgraded_store_gets_stories_on_the_next_run(tmp_path: Path) -> None:
+    from digestctl import store as store_module
+
+    path = tmp_path / "state.sqlite3"
+    before = store_module._MIGRATIONS.index(store_module._add_stories)
+    db = sqlite3.connect(path, isolation_level=None)
+    for migrate in store_module._MIGRATIONS[:before]:
+        migrate(db)
+    db.execute(f"PRAGMA user_version = {before}")
+    title = "Court upholds landmark verdict against Chiquita"
+    for n, source in ((1, "a"), (2, "b")):
+        db.execute(
+            "INSERT INTO items (id, key, source, title, status, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, 'new', '2026-11-29T12:00:00Z', '2026-11-29T12:00:00Z')",
+            (f"old{n}", f"https://example.org/{n}", source, title),
+        )
+        db.execute(
+            "INSERT INTO item_sources VALUES (?, ?, '2026-11-29T12:00:00Z')", (f"old{n}", source)
+        )
+    db.close()
+    with Store(path) as upgraded:
+        assert {i.story for i in upgraded.list_items()} == {None}  # kept, not yet clustered
+        assign_stories(upgraded, NOW)
+        assert [i.story for i in upgraded.list_items()] == ["old1", "old1"]
+        assert upgraded.story_sizes(["old2"]) == {"old2": 2}

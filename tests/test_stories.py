@@ -14,7 +14,12 @@ from typer.testing import CliRunner, Result
 from digestctl.cli import app
 from digestctl.store import NewItem, Store
 from digestctl.stories.cluster import Clusterer
-from digestctl.stories.sync import assign_stories, rebuild_stories
+from digestctl.stories.sync import (
+    assign_stories,
+    format_vector,
+    parse_vector,
+    rebuild_stories,
+)
 from digestctl.stories.tokens import terms
 from digestctl.workspace import Workspace
 
@@ -120,6 +125,13 @@ def test_bcubed_is_right_on_a_small_case() -> None:
 def new_item(h: Headline) -> NewItem:
     url = f"https://{h.source}.example/{h.id}"
     return NewItem(h.id, url, h.source, h.title, url, h.summary, h.published, None, None)
+
+
+def test_saved_vectors_come_back_bit_for_bit() -> None:
+    vec = {"apple": 0.1 + 0.2, "share": 1 / 3, "地震": 2**-40}
+    assert parse_vector(*format_vector(vec)) == vec
+    terms_text, weights = format_vector(vec)
+    assert parse_vector(terms_text, weights[:-1]) == {}  # damaged: ignored, not a crash
 
 
 def stories_of(store: Store) -> dict[str, str | None]:

@@ -37,7 +37,7 @@ class Params:
     window_days: float = 3.0  # items further apart than this never share a story
     decay_per_day: float = 0.1  # similarity lost per day between an item and a story's newest
     summary_weight: float = 0.30  # a lead-text term counts this much against a title term
-    summary_terms: int = 12  # lead text beyond this many terms is ignored
+    summary_terms: int = 10  # lead text beyond this many terms is ignored
     probe_terms: int = 8  # the item's heaviest terms that look up candidate stories
     common_stories: int = 30  # a term in more live stories than this does not probe
     rescore: int = 5  # candidates whose exact similarity is computed

@@ -28,8 +28,11 @@ def parse_vector(terms: str | None, weights: bytes | None) -> dict[str, float]:
     if not terms or not weights:
         return {}
     values = array("d")
+    names = terms.split(" ")
+    if len(weights) != 8 * len(names):
+        return {}  # damaged: the item just stops counting in the index
     values.frombytes(weights)
-    return dict(zip(terms.split(" "), values, strict=True))
+    return dict(zip(names, values, strict=True))
 
 
 def _cluster(
