@@ -324,3 +324,15 @@ def test_upgrading_keeps_earlier_picks_and_skips_as_decisions(tmp_path: Path) ->
         version = store._db.execute("PRAGMA user_version").fetchone()[0]
     assert labels == {"i1": 1, "i2": 0}
     assert version == SCHEMA_VERSION
+
+
+def test_the_same_decisions_give_the_same_model_in_any_order(tmp_path: Path) -> None:
+    models = []
+    for n, order in enumerate((["i000", "i006", "i001", "i007"], ["i007", "i001", "i006", "i000"])):
+        with Store(tmp_path / f"{n}.db") as s:
+            s.upsert_items([new_item(k, t) for k, t in enumerate([*LABOUR, *SPORT])], NOW)
+            for step, item_id in enumerate(order):
+                status = ItemStatus.PICKED if item_id in ("i000", "i001") else ItemStatus.SKIPPED
+                s.set_status([item_id], status, now=NOW + timedelta(seconds=step))
+            models.append(ranking.fit(s))
+    assert models[0] == models[1]
