@@ -69,9 +69,10 @@ def test_words_are_unicode_and_case_folded() -> None:
 
 def test_features_name_words_stems_source_and_tags() -> None:
     feats = set(F.extract_features("Traffickers jailed", "A trafficking ring.", "gi-toc", ["UK"]))
-    assert {"t:traffickers", "w:traffickers", "w:trafficking", "w:ring", "p:traff"} <= feats
-    assert {"s:gi-toc", "g:uk"} <= feats
-    assert "t:trafficking" not in feats  # only the title's words are title features
+    assert feats == {
+        *("w:traffickers", "w:jailed", "w:trafficking", "w:ring"),
+        *("p:traff", "p:jaile", "s:gi-toc", "g:uk"),
+    }
 
 
 def test_the_fast_splitters_agree_with_words() -> None:
