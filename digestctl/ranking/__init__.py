@@ -219,12 +219,15 @@ def fit(store: Store, config: Config | None = None) -> M.Model:
     prefs = preferences(config)
     basis = store.count_rank_decisions()
     examples: list[M.Example] = []
-    for row in store.list_rank_examples(limit=MAX_EXAMPLES):
+    # The latest decisions, in the order of their item ids: the same decisions give the same
+    # model however quickly (in how many seconds, commands) they were made.
+    rows = sorted(store.list_rank_examples(limit=MAX_EXAMPLES), key=lambda r: r.item_id)
+    for row in rows:
         if row.label not in (0, 1):
             continue  # a damaged row teaches nothing
         feats = extract_features(row.title, row.summary, row.source, prefs.tags.get(row.source, ()))
-        examples.append(M.Example(feats, 1 if row.label == 1 else 0))
-    examples.reverse()  # oldest first: the fit is deterministic for the same history
+        # Each feature list sorted too: sets iterate in a per-process order (hash seed).
+        examples.append(M.Example(sorted(feats), 1 if row.label == 1 else 0))
     return replace(M.train(examples), basis=basis)
 
 

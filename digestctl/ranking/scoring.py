@@ -99,62 +99,52 @@ def score_parts(c: Candidate, story_size: int, ctx: Context) -> list[Part]:
     return parts
 
 
-Words = tuple[set[str], set[str], set[str], set[str]]
+Words = tuple[set[str], set[str], set[str]]  # words, stems, tags
 
 
 class FastScorer:
     """`score_parts` for thousands of candidates: the same score (to rounding) and the same
-    `why`, without building every feature name. The weights are split by kind at load, and
-    a title word's weights as a title word and as a word are summed once, so a candidate's
-    words are looked up as C-level set intersections."""
+    `why`, without building every feature name: the weights are split by kind at load, and a
+    candidate's words are looked up as C-level set intersections."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        kinds: dict[str, dict[str, float]] = {
-            k: {} for k in (F.TITLE, F.TEXT, F.STEM, F.SOURCE, F.TAG)
-        }
+        kinds: dict[str, dict[str, float]] = {k: {} for k in (F.TEXT, F.STEM, F.SOURCE, F.TAG)}
         if ctx.model.trained:
             for name, value in ctx.model.weights.items():
                 kind, _, rest = name.partition(":")
                 table = kinds.get(kind + ":")
                 if table is not None:
                     table[rest] = value
-        text_w, title_w = kinds[F.TEXT], kinds[F.TITLE]
-        self.text_w = text_w
-        self.in_title = {w: text_w.get(w, 0.0) + title_w.get(w, 0.0) for w in {*text_w, *title_w}}
-        self.stem_w, self.source_w, self.tag_w = kinds[F.STEM], kinds[F.SOURCE], kinds[F.TAG]
+        self.word_w, self.stem_w = kinds[F.TEXT], kinds[F.STEM]
+        self.source_w, self.tag_w = kinds[F.SOURCE], kinds[F.TAG]
         # Intersecting with a dict would copy its keys each time: keep them as sets.
-        self.text_keys, self.title_keys = frozenset(text_w), frozenset(self.in_title)
-        self.stem_keys, self.tag_keys = frozenset(self.stem_w), frozenset(self.tag_w)
+        self.word_keys, self.stem_keys = frozenset(self.word_w), frozenset(self.stem_w)
+        self.tag_keys = frozenset(self.tag_w)
         self.prior_scale = ctx.prior_scale
 
     def words(self, c: Candidate) -> Words:
-        """Title words, summary-only words, stems, tags: the item's features by kind (pass
-        them to `total` and `score` to split each candidate's text once)."""
-        title = c.title.casefold() if c.title else ""
-        summary = c.summary.casefold() if c.summary else ""
-        title_set = F.word_set(title)
-        summary_only = F.word_set(summary) - title_set
-        stem_set = F.stem_set(f"{title}\n{summary}")
+        """Words, stems and tags: the item's features by kind (pass them to `total` and
+        `score` to split each candidate's text once)."""
+        text = f"{c.title or ''}\n{c.summary or ''}".casefold()
         tags = self.ctx.prefs.tags.get(c.source)
         tag_set = {t.casefold() for t in tags} if tags else set()
-        return title_set, summary_only, stem_set, tag_set
+        return F.word_set(text), F.stem_set(text), tag_set
 
     def total(self, c: Candidate, story_size: int, words: Words | None = None) -> float:
         """The score alone (what ordering needs), as `score` computes it, faster."""
         ctx = self.ctx
         value = 0.0
         if ctx.model.trained:
-            title_set, summary_only, stem_set, tag_set = words or self.words(c)
-            count = 2 * len(title_set) + len(summary_only) + len(stem_set) + 1 + len(tag_set)
+            word_set, stem_set, tag_set = words or self.words(c)
             learned = (
-                sum(map(self.in_title.__getitem__, title_set.intersection(self.title_keys)))
-                + sum(map(self.text_w.__getitem__, summary_only.intersection(self.text_keys)))
+                sum(map(self.word_w.__getitem__, word_set.intersection(self.word_keys)))
                 + sum(map(self.stem_w.__getitem__, stem_set.intersection(self.stem_keys)))
                 + self.source_w.get(c.source, 0.0)
-                + sum(map(self.tag_w.__getitem__, tag_set.intersection(self.tag_keys)))
             )
-            value = learned / math.sqrt(count)
+            if tag_set:
+                learned += sum(map(self.tag_w.__getitem__, tag_set.intersection(self.tag_keys)))
+            value = learned / math.sqrt(len(word_set) + len(stem_set) + 1 + len(tag_set))
         if ctx.prefs.boost or ctx.prefs.bury or ctx.prefs.weights:
             value += sum(p.value for p in _preference_parts(c, ctx.prefs))
         scale = self.prior_scale
@@ -176,15 +166,13 @@ class FastScorer:
         return sum(p.value for p in parts), format_why(parts)
 
     def _learned(self, c: Candidate, words: Words) -> list[Part]:
-        title_set, summary_only, stem_set, tag_set = words
-        count = 2 * len(title_set) + len(summary_only) + len(stem_set) + 1 + len(tag_set)
-        scale = 1.0 / math.sqrt(count)
-        in_title, text_w, stem_w = self.in_title, self.text_w, self.stem_w
-        by_word = {w: in_title[w] * scale for w in title_set.intersection(self.title_keys)}
-        by_word.update((w, text_w[w] * scale) for w in summary_only.intersection(self.text_keys))
+        word_set, stem_set, tag_set = words
+        scale = 1.0 / math.sqrt(len(word_set) + len(stem_set) + 1 + len(tag_set))
+        word_w, stem_w = self.word_w, self.stem_w
+        by_word = {w: word_w[w] * scale for w in word_set.intersection(self.word_keys)}
         hit_stems = stem_set.intersection(self.stem_keys)
         if hit_stems:
-            named = F.stems(sorted(title_set | summary_only))
+            named = F.stems(sorted(word_set))
             for stem in hit_stems:
                 word = named[stem]
                 by_word[word] = by_word.get(word, 0.0) + stem_w[stem] * scale
