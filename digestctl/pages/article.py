@@ -1,0 +1,844 @@
+"""HTML page → the article's main text, as plain text and Markdown (pure).
+
+Readability's idea, rebuilt on lexbor: score paragraph-like blocks by text length and
+punctuation, add the scores to their ancestors, discount link-heavy containers, and keep
+the best container with the sibling blocks that read like it. The page's own hints
+(`<article>`, `<main>`, `itemprop=articleBody`, JSON-LD `articleBody`) are weighed as
+evidence, never trusted blindly. Hostile markup costs bounded time: input is capped,
+walks are depth-limited and every loop is over a bounded node list.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+__all__ = ["ArticleText", "extract_article"]
+
+MAX_HTML_CHARS = 6_000_000  # bigger pages are read only this far
+MAX_DEPTH = 160  # deeper nesting than this is read as flat text
+MIN_ARTICLE_CHARS = 140  # less than this is "no article"
+
+_JUNK_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "option",
+    "link",
+    "meta",
+    "dialog",
+    "video",
+    "audio",
+    "map",
+    "head",
+]
+_CHROME_TAGS = ("nav", "aside", "footer", "header", "menu")
+_CHROME_ROLES = {
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "menu",
+    "menubar",
+    "search",
+    "dialog",
+    "alertdialog",
+    "tablist",
+}
+_HINT_SELECTORS = (
+    '[itemprop="articleBody"]',
+    "article",
+    '[role="main"]',
+    "main",
+)
+
+_UNLIKELY = re.compile(
+    r"-ad-|\bads?\b|^ad-|advert|ai2html|banner|breadcrumb|combx|comment|community|cookie|"
+    r"consent|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|"
+    r"rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|"
+    r"pager|popup|modal|overlay|newsletter|subscri|signup|sign-up|share|sharing|promo|"
+    r"outbrain|taboola|byline|author-?bio|author-?box|about-?the-?author|tag-?list|\btags\b|"
+    r"recommend|trending|most-?popular|read-?next|more-?stories|toolbar|widget|masthead|"
+    r"paywall|login|print-?only|skip-?link|screen-?reader|sr-only|visually-?hidden|hidden",
+    re.IGNORECASE,
+)
+_MAYBE = re.compile(
+    r"and|article|body|column|content|main|mathjax|shadow|story|entry|post-?text|text",
+    re.IGNORECASE,
+)
+_POSITIVE = re.compile(
+    r"article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story|"
+    r"prose|rich-?text|markdown",
+    re.IGNORECASE,
+)
+_NEGATIVE = re.compile(
+    r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|foot|footer|"
+    r"footnote|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|"
+    r"sidebar|skyscraper|sponsor|shopping|tags|tool|widget|newsletter|cookie|social|byline|"
+    r"author|caption-credit|recirc|teaser|nav",
+    re.IGNORECASE,
+)
+# Short blocks that are page furniture in any of the languages editors read.
+_FURNITURE = re.compile(
+    r"^(advertisement|anzeige|publicité|publicidad|pubblicità|reklama|إعلان|广告|広告|"
+    r"share( this)?( article| story| post)?|teilen|partager|compartir|condividi|sdílet|"
+    r"read more|weiterlesen|lire (la )?suite|leer más|leggi (anche|tutto)|číst dál|"
+    r"related( articles| stories| posts)?|recommended|more from|you may also like|"
+    r"sign up|subscribe|newsletter|follow us|skip to (main )?content|back to top|"
+    r"print|email|comments?|\d+ comments?|tags?:?|topics?:?|loading\W*)\W*$",
+    re.IGNORECASE,
+)
+_FURNITURE_SENTENCE = re.compile(
+    r"(sign up (for|to) (our|the)|subscribe to (our|the)|our newsletter|"
+    r"we use cookies|this (web)?site uses cookies|accept (all )?cookies|cookie (policy|settings)|"
+    r"all rights reserved|©|copyright \d{4}|follow us on|share (this|on) (facebook|twitter|x)|"
+    r"click here to|javascript (is )?(required|disabled)|enable javascript|"
+    r"melden sie sich|abonnieren sie|inscrivez-vous|suscríbete|iscriviti alla|"
+    r"read more:|related:|see also:|more:|also read:|lesen sie auch|à lire aussi|lee también|"
+    r"leggi anche)",
+    re.IGNORECASE,
+)
+_COMMAS = re.compile(r"[,،，、;；]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_SPACE = re.compile(r"[ \t\r\n\f\u00a0\u200b\ufeff]+")
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+        "picture",
+    }
+)
+_SCORED_TAGS = "p, pre, td, blockquote, li, dd, h2, h3, div, section, span, font, article"
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """An article's main text: `text` plain (paragraphs separated by blank lines),
+    `markdown` with headings, lists, links and emphasis."""
+
+    text: str
+    markdown: str
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split()) + len(_CJK.findall(self.text)) // 2
+
+
+@dataclass
+class _Block:
+    kind: str  # p, h, li, quote, pre, table, caption, image
+    text: str
+    md: str
+    level: int = 0
+
+
+def _norm(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _weighted_len(text: str) -> int:
+    # A CJK character carries about as much as a short word.
+    return len(text) + 2 * len(_CJK.findall(text))
+
+
+def _marks(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
+
+
+def _class_weight(node: LexborNode) -> int:
+    marks = _marks(node)
+    if not marks:
+        return 0
+    weight = 0
+    if _NEGATIVE.search(marks):
+        weight -= 25
+    if _POSITIVE.search(marks):
+        weight += 25
+    return weight
+
+
+def _text(node: LexborNode) -> str:
+    return _norm(node.text(deep=True, separator=" "))
+
+
+def _link_density(node: LexborNode, text_len: int) -> float:
+    if text_len == 0:
+        return 0.0
+    linked = 0
+    for link in node.css("a"):
+        href = link.attributes.get("href") or ""
+        # In-page anchors (footnotes, tables of contents) read as text.
+        share = 0.3 if href.startswith("#") else 1.0
+        linked += int(len(_text(link)) * share)
+    return min(1.0, linked / text_len)
+
+
+# --- cleaning -----------------------------------------------------------------------------
+
+
+def _is_hidden(node: LexborNode) -> bool:
+    attrs = node.attributes
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = (attrs.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def _remove_hidden(root: LexborNode) -> None:
+    for node in root.css('[hidden], [aria-hidden="true"], [style]'):
+        if node.tag not in {"body", "html"} and _is_hidden(node):
+            node.decompose()
+
+
+def _remove_chrome(root: LexborNode, body_len: int, *, by_class: bool) -> None:
+    for node in root.css(", ".join(_CHROME_TAGS) + ", [role]"):
+        role = (node.attributes.get("role") or "").lower()
+        if node.tag not in _CHROME_TAGS and role not in _CHROME_ROLES:
+            continue
+        # A header or footer wrapping most of the page is a layout box, not chrome.
+        if node.tag in {"header", "footer"} and len(_text(node)) > body_len * 0.4:
+            continue
+        if node.css_matches("article, main, [itemprop=articleBody]") and node.tag == "header":
+            continue
+        node.decompose()
+    if not by_class:
+        return
+    for node in root.css("[class], [id]"):
+        if node.tag in {"body", "html", "a", "article", "main", "table", "tbody", "tr", "td"}:
+            continue
+        marks = _marks(node)
+        if not marks or not _UNLIKELY.search(marks) or _MAYBE.search(marks):
+            continue
+        if node.attributes.get("itemprop") == "articleBody":
+            continue
+        if len(_text(node)) > body_len * 0.5:
+            continue
+        node.decompose()
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+
+_TAG_BONUS = {
+    "div": 5,
+    "article": 10,
+    "section": 3,
+    "main": 5,
+    "pre": 3,
+    "td": 3,
+    "blockquote": 3,
+    "address": -3,
+    "ol": -3,
+    "ul": -3,
+    "dl": -3,
+    "dd": -3,
+    "dt": -3,
+    "li": -3,
+    "form": -3,
+    "h1": -5,
+    "h2": -5,
+    "h3": -5,
+    "h4": -5,
+    "h5": -5,
+    "h6": -5,
+    "th": -5,
+}
+
+
+def _own_text(node: LexborNode) -> str:
+    """The text of node outside its block-level children."""
+    parts: list[str] = []
+    for child in node.iter(include_text=True):
+        if child.is_text_node:
+            parts.append(child.text_content or "")
+        elif child.tag not in _BLOCK_TAGS:
+            parts.append(child.text(deep=True))
+    return _norm(" ".join(parts))
+
+
+def _paragraphs(root: LexborNode) -> Iterator[tuple[LexborNode, str]]:
+    for node in root.css(_SCORED_TAGS):
+        tag = node.tag
+        if tag in {"p", "pre", "td", "blockquote", "dd"}:
+            text = _text(node) if tag != "td" else _own_text(node)
+            yield node, text
+        elif tag in {"li", "h2", "h3"}:
+            continue
+        else:
+            # A div or span holding text directly (with <br>s) is a paragraph too.
+            text = _own_text(node)
+            if len(text) >= 60:
+                yield node, text
+
+
+def _score(root: LexborNode, hints: set[int]) -> tuple[dict[int, float], dict[int, LexborNode]]:
+    scores: dict[int, float] = {}
+    nodes: dict[int, LexborNode] = {}
+    for node, text in _paragraphs(root):
+        length = _weighted_len(text)
+        if length < 25:
+            continue
+        score = 1.0 + len(_COMMAS.findall(text)) + min(length / 100, 3.0)
+        ancestor = node.parent if node.tag not in {"div", "span", "font", "section"} else node
+        level = 0
+        while ancestor is not None and level < 5 and ancestor.tag not in {"html", "#document"}:
+            key = ancestor.mem_id
+            if key not in scores:
+                nodes[key] = ancestor
+                scores[key] = float(_TAG_BONUS.get(ancestor.tag or "", 0) + _class_weight(ancestor))
+            divider = 1 if level == 0 else 2 if level == 1 else level * 3
+            scores[key] += score / divider
+            ancestor = ancestor.parent
+            level += 1
+    for key, node in nodes.items():
+        text_len = len(_text(node))
+        scores[key] *= 1.0 - _link_density(node, text_len)
+        if key in hints:
+            scores[key] *= 1.3
+    return scores, nodes
+
+
+def _hint_ids(root: LexborNode) -> set[int]:
+    found: set[int] = set()
+    for selector in _HINT_SELECTORS:
+        nodes = root.css(selector)
+        # One article on the page is a hint; twenty are a listing.
+        if 0 < len(nodes) <= 2:
+            found.update(node.mem_id for node in nodes)
+    return found
+
+
+def _pick_top(
+    scores: dict[int, float], nodes: dict[int, LexborNode], body: LexborNode
+) -> LexborNode:
+    if not scores:
+        return body
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    top = nodes[ranked[0]]
+    top_score = scores[ranked[0]]
+    # When several of the best candidates share an ancestor, the article is that
+    # ancestor (a text split into several boxes).
+    alternatives = [nodes[k] for k in ranked[1:6] if scores[k] >= top_score * 0.75]
+    if len(alternatives) >= 2:
+        ancestor = top.parent
+        while ancestor is not None and ancestor.tag not in {"body", "html"}:
+            holds = sum(1 for alt in alternatives if _contains(ancestor, alt))
+            if holds >= 2:
+                top = ancestor
+                break
+            ancestor = ancestor.parent
+    # Climb while the parent scores about as well (the top is a part of it).
+    parent = top.parent
+    last = top_score
+    while parent is not None and parent.tag not in {"body", "html"}:
+        parent_score = scores.get(parent.mem_id)
+        if parent_score is None:
+            break
+        if parent_score > last:
+            top = parent
+            break
+        if parent_score < top_score / 3:
+            break
+        last = parent_score
+        parent = parent.parent
+    # A lone child with no siblings says nothing: its parent is the container.
+    while (
+        top.parent is not None
+        and top.parent.tag not in {"body", "html"}
+        and _element_children(top.parent) == 1
+    ):
+        top = top.parent
+    return top
+
+
+def _element_children(node: LexborNode) -> int:
+    return sum(1 for child in node.iter() if child.tag not in {"br", "hr"})
+
+
+def _contains(ancestor: LexborNode, node: LexborNode) -> bool:
+    current: LexborNode | None = node
+    steps = 0
+    while current is not None and steps < MAX_DEPTH:
+        if current.mem_id == ancestor.mem_id:
+            return True
+        current = current.parent
+        steps += 1
+    return False
+
+
+def _gather(top: LexborNode, scores: dict[int, float]) -> list[LexborNode]:
+    """The top container and the siblings that belong to the same text."""
+    parent = top.parent
+    if parent is None or top.tag == "body":
+        return [top]
+    top_score = scores.get(top.mem_id, 0.0)
+    threshold = max(10.0, top_score * 0.2)
+    top_marks = _marks(top)
+    kept: list[LexborNode] = []
+    for sibling in parent.iter():
+        if sibling.mem_id == top.mem_id:
+            kept.append(sibling)
+            continue
+        bonus = top_score * 0.2 if top_marks and _marks(sibling) == top_marks else 0.0
+        if scores.get(sibling.mem_id, 0.0) + bonus >= threshold:
+            kept.append(sibling)
+        elif sibling.tag in {"p", "blockquote", "pre", "ul", "ol", "h2", "h3", "figure"}:
+            text = _text(sibling)
+            density = _link_density(sibling, len(text))
+            if sibling.tag in {"h2", "h3"}:
+                continue  # kept only between kept text (decided below)
+            if _weighted_len(text) > 80 and density < 0.25:
+                kept.append(sibling)
+            elif 0 < len(text) <= 80 and density == 0 and re.search(r"[.!?。！？]$", text):
+                kept.append(sibling)
+    return kept
+
+
+# --- conditional cleaning inside the article ----------------------------------------------
+
+
+def _clean_inside(container: LexborNode) -> None:
+    for node in container.css("ul, ol, div, section, table, form, figure, dl, p, span"):
+        if node.tag in {"p", "span"}:
+            text = _text(node)
+            if text and len(text) < 160 and (_FURNITURE.match(text) or _is_furniture(text)):
+                node.decompose()
+            continue
+        text = _text(node)
+        length = len(text)
+        if length == 0:
+            if node.tag not in {"figure", "div", "p"} or not node.css_first("img"):
+                node.decompose()
+            continue
+        if _FURNITURE.match(text):
+            node.decompose()
+            continue
+        if node.tag == "figure":
+            continue
+        weight = _class_weight(node)
+        density = _link_density(node, length)
+        commas = len(_COMMAS.findall(text))
+        if weight < 0 and length < 1000:
+            node.decompose()
+        elif density > 0.5 and length < 2500:
+            node.decompose()
+        elif commas < 10 and weight < 25 and density > 0.3 and length < 1200:
+            node.decompose()
+        elif length < 200 and _is_furniture(text):
+            node.decompose()
+
+
+def _is_furniture(text: str) -> bool:
+    return bool(_FURNITURE_SENTENCE.search(text))
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+_MD_ESCAPE = re.compile(r"([\\`*_\[\]])")
+
+
+def _md_escape(text: str) -> str:
+    return _MD_ESCAPE.sub(r"\\\1", text)
+
+
+class _Renderer:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.blocks: list[_Block] = []
+        self._plain: list[str] = []
+        self._md: list[str] = []
+        self._list_depth = 0
+        self._kind = "p"
+
+    # inline text accumulates until a block boundary
+    def flush(self, kind: str | None = None, level: int = 0) -> None:
+        plain = _norm_lines("".join(self._plain))
+        md = _norm_lines("".join(self._md))
+        self._plain.clear()
+        self._md.clear()
+        if plain:
+            self.blocks.append(_Block(kind or self._kind, plain, md, level))
+
+    def add_text(self, text: str, *, pre: bool = False) -> None:
+        if not pre:
+            text = _SPACE.sub(" ", text)
+        self._plain.append(text)
+        self._md.append(text if pre else _md_escape(text))
+
+    def walk(self, node: LexborNode, depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            self.add_text(" " + node.text(deep=True, separator=" ") + " ")
+            return
+        for child in node.iter(include_text=True):
+            if child.is_text_node:
+                self.add_text(child.text_content or "")
+                continue
+            tag = child.tag or ""
+            if tag.startswith("-"):
+                continue
+            self.element(child, tag, depth + 1)
+
+    def element(self, node: LexborNode, tag: str, depth: int) -> None:  # noqa: C901
+        if tag == "br":
+            self._plain.append("\n")
+            self._md.append("  \n")
+            return
+        if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            self.flush()
+            text = _text(node)
+            if text:
+                self.blocks.append(_Block("h", text, _md_escape(text), int(tag[1])))
+            return
+        if tag in {"ul", "ol"}:
+            self.flush()
+            self._list_depth += 1
+            number = 0
+            for item in node.iter():
+                if item.tag != "li":
+                    self.walk(item, depth)
+                    self.flush()
+                    continue
+                number += 1
+                self.walk(item, depth)
+                plain = _norm_lines("".join(self._plain))
+                md = _norm_lines("".join(self._md))
+                self._plain.clear()
+                self._md.clear()
+                if plain:
+                    marker = f"{number}." if tag == "ol" else "-"
+                    self.blocks.append(
+                        _Block("li", plain, f"{marker} {md}", self._list_depth - 1)
+                    )
+            self._list_depth -= 1
+            return
+        if tag == "pre":
+            self.flush()
+            code = node.text(deep=True).strip("\n")
+            if code.strip():
+                self.blocks.append(_Block("pre", code, f"```\n{code}\n```"))
+            return
+        if tag == "blockquote":
+            self.flush()
+            start = len(self.blocks)
+            self.walk(node, depth)
+            self.flush()
+            for block in self.blocks[start:]:
+                block.md = "\n".join("> " + line for line in block.md.split("\n"))
+            return
+        if tag == "table" and self._is_data_table(node):
+            self.flush()
+            self.table(node)
+            return
+        if tag == "img":
+            alt = _norm(node.attributes.get("alt") or "")
+            if len(alt.split()) >= 3 and not self._has_caption(node):
+                self.flush()
+                src = urljoin(self.base_url, node.attributes.get("src") or "")
+                self.blocks.append(_Block("image", f"[Image: {alt}]", f"![{_md_escape(alt)}]({src})"))
+            return
+        if tag == "figcaption" or (tag == "caption" and node.parent is not None):
+            self.flush()
+            text = _text(node)
+            if text:
+                self.blocks.append(_Block("caption", text, f"*{_md_escape(text)}*"))
+            return
+        if tag in _BLOCK_TAGS:
+            self.flush()
+            kind = "p"
+            self.walk(node, depth)
+            self.flush(kind)
+            return
+        if tag == "a":
+            href = node.attributes.get("href") or ""
+            start_plain, start_md = len(self._plain), len(self._md)
+            self.walk(node, depth)
+            inner = "".join(self._md[start_md:]).strip()
+            if inner and href and not href.startswith(("#", "javascript:")):
+                target = urljoin(self.base_url, href)
+                del self._md[start_md:]
+                self._md.append(f"[{inner}]({target.replace(')', '%29').replace(' ', '%20')})")
+            del start_plain
+            return
+        if tag in {"em", "i", "strong", "b", "code"}:
+            start_md = len(self._md)
+            self.walk(node, depth)
+            inner = "".join(self._md[start_md:])
+            stripped = inner.strip()
+            if stripped and "\n" not in stripped:
+                mark = {"em": "*", "i": "*", "code": "`"}.get(tag, "**")
+                if tag == "code":
+                    stripped = stripped.replace("\\", "")
+                lead = " " if inner[:1].isspace() else ""
+                trail = " " if inner[-1:].isspace() else ""
+                del self._md[start_md:]
+                self._md.append(f"{lead}{mark}{stripped}{mark}{trail}")
+            return
+        self.walk(node, depth)
+
+    def _has_caption(self, node: LexborNode) -> bool:
+        current = node.parent
+        for _ in range(3):
+            if current is None:
+                return False
+            if current.tag == "figure":
+                return current.css_first("figcaption") is not None
+            current = current.parent
+        return False
+
+    def _is_data_table(self, node: LexborNode) -> bool:
+        if node.css_first("table, p, div p, ul, ol, pre") is not None:
+            return False
+        cells = node.css("td, th")
+        if len(cells) < 2:
+            return False
+        return max(len(_text(cell)) for cell in cells) < 400
+
+    def table(self, node: LexborNode) -> None:
+        rows: list[list[str]] = []
+        for row in node.css("tr")[:500]:
+            cells = [_text(cell) for cell in row.iter() if cell.tag in {"td", "th"}]
+            if any(cells):
+                rows.append(cells)
+        caption = node.css_first("caption")
+        if caption is not None and (text := _text(caption)):
+            self.blocks.append(_Block("caption", text, f"*{_md_escape(text)}*"))
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        plain = "\n".join(" | ".join(c for c in r if c) for r in rows)
+        padded = [r + [""] * (width - len(r)) for r in rows]
+        lines = ["| " + " | ".join(_md_escape(c).replace("|", "\\|") for c in padded[0]) + " |"]
+        lines.append("|" + " --- |" * width)
+        lines.extend(
+            "| " + " | ".join(_md_escape(c).replace("|", "\\|") for c in r) + " |"
+            for r in padded[1:]
+        )
+        self.blocks.append(_Block("table", plain, "\n".join(lines)))
+
+
+def _norm_lines(text: str) -> str:
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line).strip()
+
+
+# --- JSON-LD ------------------------------------------------------------------------------
+
+
+def _ld_article_body(tree: LexborHTMLParser) -> str | None:
+    best: str | None = None
+    for node in tree.css('script[type="application/ld+json"]')[:20]:
+        raw = node.text(deep=True).strip()
+        if "articleBody" not in raw or len(raw) > 2_000_000:
+            continue
+        try:
+            data = json.JSONDecoder(strict=False).raw_decode(raw)[0]
+        except (ValueError, RecursionError):
+            continue
+        for body in _find_key(data, "articleBody", depth=0):
+            if best is None or len(body) > len(best):
+                best = body
+    if best is None:
+        return None
+    if "<" in best and ">" in best:
+        best = LexborHTMLParser(best).text(separator="\n") or ""
+    return best.strip() or None
+
+
+def _find_key(data: object, key: str, depth: int) -> Iterator[str]:
+    if depth > 6:
+        return
+    if isinstance(data, dict):
+        value = data.get(key)
+        if isinstance(value, str):
+            yield value
+        for inner in data.values():
+            if isinstance(inner, dict | list):
+                yield from _find_key(inner, key, depth + 1)
+    elif isinstance(data, list):
+        for inner in data[:50]:
+            yield from _find_key(inner, key, depth + 1)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+# --- the whole ----------------------------------------------------------------------------
+
+
+def _render(nodes: list[LexborNode], base_url: str) -> list[_Block]:
+    renderer = _Renderer(base_url)
+    for node in nodes:
+        renderer.element(node, node.tag or "div", 0)
+    renderer.flush()
+    return renderer.blocks
+
+
+def _tidy(blocks: list[_Block], title: str | None) -> list[_Block]:
+    title_key = _key(title) if title else None
+    out: list[_Block] = []
+    seen: set[str] = set()
+    for block in blocks:
+        key = _key(block.text)
+        if not key:
+            continue
+        if block.kind == "h" and title_key and (key == title_key or key in title_key):
+            if not any(b.kind != "h" for b in out):
+                continue  # the headline itself: shown apart from the text
+        if block.kind in {"p", "caption"} and len(block.text) < 200:
+            if _FURNITURE.match(block.text) or (len(block.text) < 120 and _is_furniture(block.text)):
+                continue
+            if key in seen and len(block.text) > 20:
+                continue
+        seen.add(key)
+        out.append(block)
+    # Headings left with no text after them are the start of the furniture.
+    while out and out[-1].kind == "h":
+        out.pop()
+    return out
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _join(blocks: list[_Block]) -> ArticleText:
+    plain: list[str] = []
+    md: list[str] = []
+    previous = ""
+    for block in blocks:
+        plain.append(block.text)
+        if block.kind == "h":
+            md.append("#" * max(2, min(block.level, 6)) + " " + block.md)
+        elif block.kind == "li":
+            indent = "  " * block.level
+            md.append(indent + block.md)
+        else:
+            md.append(block.md)
+        previous = block.kind
+    del previous
+    # Consecutive list items read as one list in Markdown.
+    md_text = ""
+    for index, (chunk, block) in enumerate(zip(md, blocks, strict=True)):
+        if index:
+            tight = block.kind == "li" and blocks[index - 1].kind == "li"
+            md_text += "\n" if tight else "\n\n"
+        md_text += chunk
+    return ArticleText(text="\n\n".join(plain), markdown=md_text)
+
+
+def _title(tree: LexborHTMLParser) -> str | None:
+    for selector in ('meta[property="og:title"]', "title"):
+        node = tree.css_first(selector)
+        if node is None:
+            continue
+        value = node.attributes.get("content") if node.tag == "meta" else node.text()
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def _extract_once(html: str, base_url: str, *, strict: bool) -> tuple[list[_Block], str | None]:
+    tree = LexborHTMLParser(html)
+    title = _title(tree)
+    body = tree.body
+    if body is None:
+        return [], title
+    tree.strip_tags(_JUNK_TAGS)
+    body_len = len(_text(body))
+    _remove_hidden(body)
+    _remove_chrome(body, body_len, by_class=strict)
+    hints = _hint_ids(body)
+    scores, nodes = _score(body, hints)
+    top = _pick_top(scores, nodes, body)
+    kept = _gather(top, scores)
+    for node in kept:
+        _clean_inside(node)
+    return _tidy(_render(kept, base_url), title), title
+
+
+def _chars(blocks: list[_Block]) -> int:
+    return sum(_weighted_len(b.text) for b in blocks if b.kind != "h")
+
+
+def extract_article(html: str, url: str = "") -> ArticleText | None:
+    """The main text of the page `html` (served at `url`), or None when it holds no
+    article (a listing, a login wall, a page built by scripts)."""
+    html = html[:MAX_HTML_CHARS]
+    ld_tree = LexborHTMLParser(html) if "articleBody" in html else None
+    ld_body = _ld_article_body(ld_tree) if ld_tree is not None else None
+    blocks, _ = _extract_once(html, url, strict=True)
+    if _chars(blocks) < 500:
+        # Readability's retry: the class-name cleaning may have taken the article with it.
+        retry, _ = _extract_once(html, url, strict=False)
+        if _chars(retry) > _chars(blocks) * 1.5:
+            blocks = retry
+    if ld_body is not None and len(ld_body) >= 200:
+        ld_words = _words(ld_body)
+        got = _words("\n".join(b.text for b in blocks))
+        recall = len(ld_words & got) / len(ld_words) if ld_words else 1.0
+        if recall < 0.6:
+            paragraphs = [_norm(p) for p in re.split(r"\n\s*\n|\n", ld_body) if _norm(p)]
+            blocks = [_Block("p", p, _md_escape(p)) for p in paragraphs]
+    if _chars(blocks) < MIN_ARTICLE_CHARS:
+        return None
+    return _join(blocks)
