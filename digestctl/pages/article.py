@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -68,16 +69,20 @@ _HINT_SELECTORS = (
     "main",
 )
 
-_UNLIKELY = re.compile(
-    r"-ad-|\bads?\b|^ad-|advert|ai2html|banner|breadcrumb|combx|comment|community|cookie|"
-    r"consent|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|"
-    r"rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|"
-    r"pager|popup|modal|overlay|newsletter|subscri|signup|sign-up|share|sharing|promo|"
-    r"outbrain|taboola|byline|author-?bio|author-?box|about-?the-?author|tag-?list|\btags\b|"
-    r"recommend|trending|most-?popular|read-?next|more-?stories|toolbar|widget|masthead|"
-    r"paywall|login|print-?only|skip-?link|screen-?reader|sr-only|visually-?hidden|hidden",
-    re.IGNORECASE,
-)
+_UNLIKELY_WORDS = (
+    "-ad-", "advert", "ai2html", "banner", "breadcrumb", "combx", "comment", "community",
+    "cookie", "consent", "cover-wrap", "disqus", "extra", "footer", "gdpr", "header",
+    "legends", "menu", "related", "remark", "replies", "rss", "shoutbox", "sidebar",
+    "skyscraper", "social", "sponsor", "supplemental", "agegate", "pagination", "pager",
+    "popup", "modal", "overlay", "newsletter", "subscri", "signup", "sign-up", "share",
+    "sharing", "promo", "outbrain", "taboola", "byline", "author-bio", "authorbio",
+    "author-box", "authorbox", "about-the-author", "tag-list", "taglist", "recommend",
+    "trending", "most-popular", "mostpopular", "read-next", "more-stories", "toolbar",
+    "widget", "masthead", "paywall", "login", "print-only", "skip-link", "screen-reader",
+    "sr-only", "visually-hidden", "hidden",
+)  # fmt: skip
+_UNLIKELY_TOKENS = frozenset({"ad", "ads", "tags", "nav"})
+_NON_WORD_DASH = re.compile(r"[^\w-]+")
 _MAYBE = re.compile(
     r"and|article|body|column|content|main|mathjax|shadow|story|entry|post-?text|text",
     re.IGNORECASE,
@@ -116,6 +121,7 @@ _FURNITURE_SENTENCE = re.compile(
 )
 _COMMAS = re.compile(r"[,،，、;；]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_NON_WORD = re.compile(r"[\W_]+")
 _SPACE = re.compile(r"[ \t\r\n\f\u00a0\u200b\ufeff]+")
 _BLOCK_TAGS = frozenset(
     {
@@ -190,7 +196,9 @@ class _Block:
 
 
 def _norm(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", "").replace("\ufeff", "")
+    return " ".join(text.split())
 
 
 def _weighted_len(text: str) -> int:
@@ -205,8 +213,11 @@ def _marks(node: LexborNode) -> str:
 
 def _class_weight(node: LexborNode) -> int:
     marks = _marks(node)
-    if not marks:
-        return 0
+    return _marks_weight(marks) if marks else 0
+
+
+@lru_cache(maxsize=4096)
+def _marks_weight(marks: str) -> int:
     weight = 0
     if _NEGATIVE.search(marks):
         weight -= 25
@@ -220,14 +231,16 @@ def _text(node: LexborNode) -> str:
 
 
 def _link_density(node: LexborNode, text_len: int) -> float:
+    """The share of node's text inside links (text_len: len of its raw text)."""
     if text_len == 0:
         return 0.0
-    linked = 0
+    linked = 0.0
     for link in node.css("a"):
-        href = link.attributes.get("href") or ""
-        # In-page anchors (footnotes, tables of contents) read as text.
-        share = 0.3 if href.startswith("#") else 1.0
-        linked += int(len(_text(link)) * share)
+        length = len(link.text(deep=True))
+        if length:
+            # In-page anchors (footnotes, tables of contents) read as text.
+            href = link.attributes.get("href") or ""
+            linked += length * 0.3 if href.startswith("#") else length
     return min(1.0, linked / text_len)
 
 
@@ -242,10 +255,23 @@ def _is_hidden(node: LexborNode) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
+_HIDDEN = ", ".join(
+    [
+        "[hidden]",
+        '[aria-hidden="true"]',
+        '[style*="display:none" i]',
+        '[style*="display: none" i]',
+        '[style*="visibility:hidden" i]',
+        '[style*="visibility: hidden" i]',
+    ]
+)
+
+
 def _remove_hidden(root: LexborNode) -> None:
-    for node in root.css('[hidden], [aria-hidden="true"], [style]'):
-        if node.tag not in {"body", "html"} and _is_hidden(node):
-            node.decompose()
+    # remove() detaches without freeing, so nodes found inside a removed one stay valid.
+    for node in root.css(_HIDDEN):
+        if node.tag not in {"body", "html"}:
+            node.remove()
 
 
 def _remove_chrome(root: LexborNode, body_len: int, *, by_class: bool) -> None:
@@ -254,24 +280,35 @@ def _remove_chrome(root: LexborNode, body_len: int, *, by_class: bool) -> None:
         if node.tag not in _CHROME_TAGS and role not in _CHROME_ROLES:
             continue
         # A header or footer wrapping most of the page is a layout box, not chrome.
-        if node.tag in {"header", "footer"} and len(_text(node)) > body_len * 0.4:
+        if node.tag in {"header", "footer"} and len(node.text(deep=True)) > body_len * 0.4:
             continue
         if node.css_matches("article, main, [itemprop=articleBody]") and node.tag == "header":
             continue
-        node.decompose()
+        node.remove()
     if not by_class:
         return
     for node in root.css("[class], [id]"):
         if node.tag in {"body", "html", "a", "article", "main", "table", "tbody", "tr", "td"}:
             continue
         marks = _marks(node)
-        if not marks or not _UNLIKELY.search(marks) or _MAYBE.search(marks):
+        if not marks or not _unlikely(marks):
             continue
         if node.attributes.get("itemprop") == "articleBody":
             continue
-        if len(_text(node)) > body_len * 0.5:
+        if len(node.text(deep=True)) > body_len * 0.5:
             continue
-        node.decompose()
+        node.remove()
+
+
+@lru_cache(maxsize=4096)
+def _unlikely(marks: str) -> bool:
+    lowered = marks.lower()
+    # Plain substring tests: several times faster than one regex alternation.
+    if not any(word in lowered for word in _UNLIKELY_WORDS):
+        tokens = set(_NON_WORD_DASH.split(lowered))
+        if tokens.isdisjoint(_UNLIKELY_TOKENS) and not lowered.startswith("ad-"):
+            return False
+    return not _MAYBE.search(lowered)
 
 
 # --- scoring ------------------------------------------------------------------------------
@@ -314,6 +351,20 @@ def _own_text(node: LexborNode) -> str:
     return _norm(" ".join(parts))
 
 
+def _has_own_text(node: LexborNode) -> bool:
+    total = 0
+    for child in node.iter(include_text=True):
+        if child.is_text_node:
+            total += len((child.text_content or "").strip())
+            if total >= 20:
+                return True
+        elif child.tag in _BLOCK_TAGS:
+            continue
+        elif child.tag in {"a", "span", "em", "strong", "b", "i", "font"}:
+            total += 5  # inline children of a text run; counted lightly
+    return total >= 20
+
+
 def _paragraphs(root: LexborNode) -> Iterator[tuple[LexborNode, str]]:
     for node in root.css(_SCORED_TAGS):
         tag = node.tag
@@ -322,7 +373,7 @@ def _paragraphs(root: LexborNode) -> Iterator[tuple[LexborNode, str]]:
             yield node, text
         elif tag in {"li", "h2", "h3"}:
             continue
-        else:
+        elif _has_own_text(node):
             # A div or span holding text directly (with <br>s) is a paragraph too.
             text = _own_text(node)
             if len(text) >= 60:
@@ -349,7 +400,7 @@ def _score(root: LexborNode, hints: set[int]) -> tuple[dict[int, float], dict[in
             ancestor = ancestor.parent
             level += 1
     for key, node in nodes.items():
-        text_len = len(_text(node))
+        text_len = len(node.text(deep=True))
         scores[key] *= 1.0 - _link_density(node, text_len)
         if key in hints:
             scores[key] *= 1.3
@@ -460,16 +511,16 @@ def _clean_inside(container: LexborNode) -> None:
         if node.tag in {"p", "span"}:
             text = _text(node)
             if text and len(text) < 160 and (_FURNITURE.match(text) or _is_furniture(text)):
-                node.decompose()
+                node.remove()
             continue
         text = _text(node)
         length = len(text)
         if length == 0:
             if node.tag not in {"figure", "div", "p"} or not node.css_first("img"):
-                node.decompose()
+                node.remove()
             continue
         if _FURNITURE.match(text):
-            node.decompose()
+            node.remove()
             continue
         if node.tag == "figure":
             continue
@@ -477,13 +528,13 @@ def _clean_inside(container: LexborNode) -> None:
         density = _link_density(node, length)
         commas = len(_COMMAS.findall(text))
         if weight < 0 and length < 1000:
-            node.decompose()
+            node.remove()
         elif density > 0.5 and length < 2500:
-            node.decompose()
+            node.remove()
         elif commas < 10 and weight < 25 and density > 0.3 and length < 1200:
-            node.decompose()
+            node.remove()
         elif length < 200 and _is_furniture(text):
-            node.decompose()
+            node.remove()
 
 
 def _is_furniture(text: str) -> bool:
@@ -758,7 +809,7 @@ def _tidy(blocks: list[_Block], title: str | None) -> list[_Block]:
 
 
 def _key(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    return _NON_WORD.sub("", text.lower())
 
 
 def _join(blocks: list[_Block]) -> ArticleText:
@@ -797,14 +848,15 @@ def _title(tree: LexborHTMLParser) -> str | None:
     return None
 
 
-def _extract_once(html: str, base_url: str, *, strict: bool) -> tuple[list[_Block], str | None]:
-    tree = LexborHTMLParser(html)
+def _extract_once(
+    tree: LexborHTMLParser, base_url: str, *, strict: bool
+) -> tuple[list[_Block], str | None]:
     title = _title(tree)
     body = tree.body
     if body is None:
         return [], title
     tree.strip_tags(_JUNK_TAGS)
-    body_len = len(_text(body))
+    body_len = len(body.text(deep=True))
     _remove_hidden(body)
     _remove_chrome(body, body_len, by_class=strict)
     hints = _hint_ids(body)
@@ -824,12 +876,12 @@ def extract_article(html: str, url: str = "") -> ArticleText | None:
     """The main text of the page `html` (served at `url`), or None when it holds no
     article (a listing, a login wall, a page built by scripts)."""
     html = html[:MAX_HTML_CHARS]
-    ld_tree = LexborHTMLParser(html) if "articleBody" in html else None
-    ld_body = _ld_article_body(ld_tree) if ld_tree is not None else None
-    blocks, _ = _extract_once(html, url, strict=True)
+    tree = LexborHTMLParser(html)
+    ld_body = _ld_article_body(tree) if "articleBody" in html else None
+    blocks, _ = _extract_once(tree, url, strict=True)
     if _chars(blocks) < 500:
         # Readability's retry: the class-name cleaning may have taken the article with it.
-        retry, _ = _extract_once(html, url, strict=False)
+        retry, _ = _extract_once(LexborHTMLParser(html), url, strict=False)
         if _chars(retry) > _chars(blocks) * 1.5:
             blocks = retry
     if ld_body is not None and len(ld_body) >= 200:
