@@ -56,6 +56,10 @@ def _positive_int(v: Any) -> str | None:
     return None if v > 0 else "must be at least 1"
 
 
+def _boolean(v: Any) -> str | None:
+    return None if isinstance(v, bool) else f"must be true or false, not {_tname(v)}"
+
+
 def _headers(v: Any) -> str | None:
     if not isinstance(v, dict) or not all(
         isinstance(k, str) and isinstance(x, str) for k, x in v.items()
@@ -106,10 +110,21 @@ SOURCE_KEYS: Mapping[str, Key] = {
     "links": Key(_selector, "page sources: CSS selector for the item links"),
     "user_agent": Key(_nonempty_str, "User-Agent for this source (fixes most 403 'blocked')"),
     "headers": Key(_headers, "extra request headers"),
+    "fulltext": Key(_boolean, "fetch each new item's page for its full text (default false)"),
 }
 DEFAULT_KEYS = {
     k: SOURCE_KEYS[k]
-    for k in ("type", "tags", "include", "exclude", "timeout", "max_items", "user_agent", "headers")
+    for k in (
+        "type",
+        "tags",
+        "include",
+        "exclude",
+        "timeout",
+        "max_items",
+        "user_agent",
+        "headers",
+        "fulltext",
+    )
 }
 FETCH_KEYS: Mapping[str, Key] = {
     "concurrency": Key(_positive_int, "requests in flight across all sources (default 32)"),
@@ -259,6 +274,7 @@ def parse_config(text: str, path: Path) -> Config:
                 user_agent=merged.get("user_agent"),
                 headers={**defaults.get("headers", {}), **raw.get("headers", {})},
                 line=table_line,
+                fulltext=bool(merged.get("fulltext", False)),
             )
         )
     if problems:

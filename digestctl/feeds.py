@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import html
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -223,20 +224,26 @@ def _is_json_feed(document: object) -> bool:
 
 
 def parse_feed(
-    data: bytes, *, url: str | None = None, content_type: str | None = None
+    data: bytes,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+    with_content: bool = False,
 ) -> ParsedFeed:
     """Parse a feed document (format sniffed from the bytes, never trusted from headers).
 
     `url` is where it was fetched from (the base for relative links); `content_type` is
-    the HTTP header, whose charset is one encoding hint among others.
+    the HTTP header, whose charset is one encoding hint among others. `with_content`
+    keeps each entry's full body markup (`content:encoded`, Atom content, JSON Feed
+    content_html) in `FeedEntry.content`, at the cost of parsing the bodies.
     Raises ParseError ("not a feed: …" or "malformed …").
     """
     head = _head(data)
     if not head:
         raise ParseError("not a feed: the document is empty")
     if head.startswith(b"{"):
-        return _parse_json_feed(data, url, content_type)
-    return _parse_xml_feed(data, url, content_type)
+        return _parse_json_feed(data, url, content_type, with_content)
+    return _parse_xml_feed(data, url, content_type, with_content)
 
 
 # --- XML --------------------------------------------------------------------------------------
@@ -307,13 +314,17 @@ _BODY_END = {
 }
 
 
-def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
+def _parse_xml_feed(
+    data: bytes, url: str | None, content_type: str | None, with_content: bool = False
+) -> ParsedFeed:
     document = _utf8_document(data, content_type)
+    keep = with_content
     if _might_flood(document) and (capped := _parse_xml_capped(document)) is not None:
-        return _feed_from_tree(capped, data, _Context(url, b"xml:base" in document, bodies=True))
+        context = _Context(url, b"xml:base" in document, bodies=True, keep_content=keep)
+        return _feed_from_tree(capped, data, context)
     # Most of a feed's bytes are entry bodies we never read when a summary is there:
     # parse without them first, and fall back to the whole document when that is unsafe.
-    light = _without_bodies(document)
+    light = None if with_content else _without_bodies(document)
     if light is not None and (root := _parse_xml(light)) is not None:
         try:
             context = _Context(url, xml_base=b"xml:base" in light, bodies=False)
@@ -329,7 +340,8 @@ def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> P
         if sniff_format(data) is None:
             raise ParseError("not a feed: no RSS, Atom or JSON Feed document in the response")
         raise ParseError("malformed XML: no element could be recovered")
-    return _feed_from_tree(root, data, _Context(url, b"xml:base" in document, bodies=True))
+    context = _Context(url, b"xml:base" in document, bodies=True, keep_content=keep)
+    return _feed_from_tree(root, data, context)
 
 
 def _utf8_document(data: bytes, content_type: str | None) -> bytes:
@@ -512,6 +524,7 @@ class _Context:
     xml_base: bool
     bodies: bool
     feed_link: str | None = None
+    keep_content: bool = False  # fill FeedEntry.content with the full body markup
 
     @functools.cached_property
     def bases(self) -> tuple[str, ...]:
@@ -560,6 +573,7 @@ class _Raw:
     authors: list[str] = field(default_factory=list)  # names as found
     guid: str | None = None
     image: str | None = None
+    content: str | None = None  # the longest full body, as markup
 
 
 def _entries(raws: Sequence[_Raw], context: _Context) -> tuple[FeedEntry, ...]:
@@ -588,6 +602,7 @@ def _entries(raws: Sequence[_Raw], context: _Context) -> tuple[FeedEntry, ...]:
                 author=", ".join(dict.fromkeys(authors)) or None,
                 guid=raw.guid or None,
                 image=raw.image,
+                content=raw.content if context.keep_content else None,
             )
         )
     return tuple(entries)
@@ -670,6 +685,13 @@ def _rss_link(found: Mapping[str, list[etree._Element]], context: _Context) -> s
     return None
 
 
+def _keep_longest(raw: _Raw, markup: str) -> None:
+    # A feed may give the whole article in content:encoded, in description, or in both
+    # (one of them a teaser): the longest is the candidate full text.
+    if raw.content is None or len(markup) > len(raw.content):
+        raw.content = markup
+
+
 def _rss_item(found: Mapping[str, list[etree._Element]], context: _Context) -> _Raw:
     raw = _Raw()
     if (title := _first(found, "title", "dc:title")) is not None:
@@ -685,6 +707,8 @@ def _rss_item(found: Mapping[str, list[etree._Element]], context: _Context) -> _
         for el in found.get(key, ()):
             if markup := _markup(el):
                 raw.summaries.append(markup)
+                if key in ("content:encoded", "description"):
+                    _keep_longest(raw, markup)
             elif key == "content:encoded" and not context.bodies:
                 raw.body_left_out = True
     raw.summaries += _media_descriptions(found)
@@ -760,6 +784,7 @@ def _atom_entry(
         for el in found.get(key, ()):
             if markup := _markup(el):
                 raw.summaries.append(markup)
+                _keep_longest(raw, markup)
             elif key == "content" and not context.bodies and el.get("src") is None:
                 raw.body_left_out = True
     raw.summaries += _media_descriptions(found)
@@ -775,7 +800,9 @@ def _atom_entry(
 # --- JSON Feed ------------------------------------------------------------------------------
 
 
-def _parse_json_feed(data: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
+def _parse_json_feed(
+    data: bytes, url: str | None, content_type: str | None, with_content: bool = False
+) -> ParsedFeed:
     text, _ = _decode(data, content_type)
     try:
         document = json.loads(text)
@@ -789,7 +816,7 @@ def _parse_json_feed(data: bytes, url: str | None, content_type: str | None) -> 
     format_ = "json"
     if isinstance(version, str) and "jsonfeed.org" in version:
         format_ = "json1.0" if version.rstrip("/").endswith("/1") else "json1.1"
-    context = _Context(url=url, xml_base=False, bodies=True)
+    context = _Context(url=url, xml_base=False, bodies=True, keep_content=with_content)
     context = context.with_feed_link(_json_link(context, document.get("home_page_url")))
     feed_authors = _json_authors(document)
     items = document.get("items")
@@ -840,4 +867,16 @@ def _json_item(item: Mapping[str, Any], context: _Context, feed_authors: list[st
         guid=str(guid) if isinstance(guid, str | int) and not isinstance(guid, bool) else None,
         image=_json_link(context, item.get("image"))
         or _json_link(context, item.get("banner_image")),
+        content=_json_content(item),
     )
+
+
+def _json_content(item: Mapping[str, Any]) -> str | None:
+    markup = item.get("content_html")
+    if isinstance(markup, str) and markup.strip():
+        return markup
+    plain = item.get("content_text")
+    if isinstance(plain, str) and plain.strip():
+        paragraphs = (html.escape(p.strip()) for p in plain.split("\n\n") if p.strip())
+        return "".join(f"<p>{p}</p>" for p in paragraphs)
+    return None

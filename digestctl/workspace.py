@@ -26,6 +26,7 @@ SOURCES_TEMPLATE = """\
 # headers = { "Accept-Language" = "en" }
 # include = ["trafficking"]   # keep only items mentioning any of these (case-insensitive)
 # exclude = ["vacancy"]       # drop items mentioning any of these
+# fulltext = false      # true: read each new item's page for its full text at fetch time
 
 # [fetch]
 # concurrency = 32      # requests in flight across all sources

@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-__all__ = ["ArticleText", "extract_article"]
+__all__ = ["ArticleText", "extract_article", "extract_fragment"]
 
 MAX_HTML_CHARS = 6_000_000  # bigger pages are read only this far
 MAX_DEPTH = 160  # deeper nesting than this is read as flat text
@@ -116,7 +116,7 @@ _FURNITURE_SENTENCE = re.compile(
     r"click here to|javascript (is )?(required|disabled)|enable javascript|"
     r"melden sie sich|abonnieren sie|inscrivez-vous|suscríbete|iscriviti alla|"
     r"read more:|related:|see also:|more:|also read:|lesen sie auch|à lire aussi|lee también|"
-    r"leggi anche)",
+    r"leggi anche|appeared first on|the post .{1,200} appeared)",
     re.IGNORECASE,
 )
 _COMMAS = re.compile(r"[,،，、;；]")
@@ -894,3 +894,18 @@ def extract_article(html: str, url: str = "") -> ArticleText | None:
     if _chars(blocks) < MIN_ARTICLE_CHARS:
         return None
     return _join(blocks)
+
+
+def extract_fragment(html: str, url: str = "") -> ArticleText | None:
+    """A feed entry's body, which is the article already: cleaned of furniture (share
+    bars, "The post … appeared first on …") and rendered, without choosing a container."""
+    tree = LexborHTMLParser(html[:MAX_HTML_CHARS])
+    body = tree.body
+    if body is None:
+        return None
+    tree.strip_tags(_JUNK_TAGS)
+    _remove_hidden(body)
+    _remove_chrome(body, len(body.text(deep=True)), by_class=True)
+    _clean_inside(body)
+    blocks = _tidy(_render([body], url), None)
+    return _join(blocks) if blocks else None
