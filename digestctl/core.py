@@ -197,9 +197,7 @@ async def _fetch_source_unguarded(ctx: _Context, source: Source) -> SourceOutcom
     )
 
 
-def with_feed_texts(
-    entries: Sequence[FeedEntry], source: str, known: set[str]
-) -> list[FeedEntry]:
+def with_feed_texts(entries: Sequence[FeedEntry], source: str, known: set[str]) -> list[FeedEntry]:
     """Entries whose feed body is the whole article carry its text; entries stored before
     (`known` keys) are not read again (a feed repeats its entries on every fetch). Pure."""
     from digestctl.fulltext import text_from_feed

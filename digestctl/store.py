@@ -594,7 +594,8 @@ def _insert_text(
 
 def _item_text(row: Sequence[object]) -> ItemText:
     source, fetched, text, markdown = row
-    assert isinstance(text, bytes) and isinstance(markdown, bytes)
+    assert isinstance(text, bytes)
+    assert isinstance(markdown, bytes)
     return ItemText(
         text=zlib.decompress(text).decode("utf-8"),
         markdown=zlib.decompress(markdown).decode("utf-8"),

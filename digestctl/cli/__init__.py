@@ -25,6 +25,8 @@ COMMAND_MODULES = {
     "fetch": "fetch_cmd",
     "items": "items_cmd",
     "add": "add_cmd",
+    "show": "show_cmd",
+    "prune": "show_cmd",
     "pick": "pick_cmd",
     "unpick": "pick_cmd",
     "skip": "pick_cmd",

@@ -119,6 +119,7 @@ _FURNITURE_SENTENCE = re.compile(
     r"leggi anche|appeared first on|the post .{1,200} appeared)",
     re.IGNORECASE,
 )
+_SENTENCE_END = re.compile(r"[.!?。！？]$")
 _COMMAS = re.compile(r"[,،，、;；]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -496,9 +497,9 @@ def _gather(top: LexborNode, scores: dict[int, float]) -> list[LexborNode]:
             density = _link_density(sibling, len(text))
             if sibling.tag in {"h2", "h3"}:
                 continue  # kept only between kept text (decided below)
-            if _weighted_len(text) > 80 and density < 0.25:
-                kept.append(sibling)
-            elif 0 < len(text) <= 80 and density == 0 and re.search(r"[.!?。！？]$", text):
+            long_enough = _weighted_len(text) > 80 and density < 0.25
+            a_sentence = 0 < len(text) <= 80 and density == 0 and _SENTENCE_END.search(text)
+            if long_enough or a_sentence:
                 kept.append(sibling)
     return kept
 
@@ -527,13 +528,12 @@ def _clean_inside(container: LexborNode) -> None:
         weight = _class_weight(node)
         density = _link_density(node, length)
         commas = len(_COMMAS.findall(text))
-        if weight < 0 and length < 1000:
-            node.remove()
-        elif density > 0.5 and length < 2500:
-            node.remove()
-        elif commas < 10 and weight < 25 and density > 0.3 and length < 1200:
-            node.remove()
-        elif length < 200 and _is_furniture(text):
+        if (
+            (weight < 0 and length < 1000)
+            or (density > 0.5 and length < 2500)
+            or (commas < 10 and weight < 25 and density > 0.3 and length < 1200)
+            or (length < 200 and _is_furniture(text))
+        ):
             node.remove()
 
 
@@ -588,7 +588,7 @@ class _Renderer:
                 continue
             self.element(child, tag, depth + 1)
 
-    def element(self, node: LexborNode, tag: str, depth: int) -> None:  # noqa: C901
+    def element(self, node: LexborNode, tag: str, depth: int) -> None:
         if tag == "br":
             self._plain.append("\n")
             self._md.append("  \n")
@@ -616,9 +616,7 @@ class _Renderer:
                 self._md.clear()
                 if plain:
                     marker = f"{number}." if tag == "ol" else "-"
-                    self.blocks.append(
-                        _Block("li", plain, f"{marker} {md}", self._list_depth - 1)
-                    )
+                    self.blocks.append(_Block("li", plain, f"{marker} {md}", self._list_depth - 1))
             self._list_depth -= 1
             return
         if tag == "pre":
@@ -644,7 +642,9 @@ class _Renderer:
             if len(alt.split()) >= 3 and not self._has_caption(node):
                 self.flush()
                 src = urljoin(self.base_url, node.attributes.get("src") or "")
-                self.blocks.append(_Block("image", f"[Image: {alt}]", f"![{_md_escape(alt)}]({src})"))
+                self.blocks.append(
+                    _Block("image", f"[Image: {alt}]", f"![{_md_escape(alt)}]({src})")
+                )
             return
         if tag == "figcaption" or (tag == "caption" and node.parent is not None):
             self.flush()
@@ -792,11 +792,13 @@ def _tidy(blocks: list[_Block], title: str | None) -> list[_Block]:
         key = _key(block.text)
         if not key:
             continue
-        if block.kind == "h" and title_key and (key == title_key or key in title_key):
-            if not any(b.kind != "h" for b in out):
-                continue  # the headline itself: shown apart from the text
+        headline = block.kind == "h" and title_key and (key == title_key or key in title_key)
+        if headline and not any(b.kind != "h" for b in out):
+            continue  # the headline itself: shown apart from the text
         if block.kind in {"p", "caption"} and len(block.text) < 200:
-            if _FURNITURE.match(block.text) or (len(block.text) < 120 and _is_furniture(block.text)):
+            if _FURNITURE.match(block.text) or (
+                len(block.text) < 120 and _is_furniture(block.text)
+            ):
                 continue
             if key in seen and len(block.text) > 20:
                 continue
