@@ -29,6 +29,8 @@ REQUIRED_ARGS: dict[str, list[str]] = {
     "draft new": ["2026-11-29"],
     "draft use": ["nosuchdraft"],
     "add": ["https://127.0.0.1:9/story"],
+    "show": ["zzzz"],
+    "prune": ["--texts-older-than", "30"],
 }
 # Commands that do their job outside a workspace (they create one).
 MAKES_A_WORKSPACE = {"init", "demo"}
