@@ -79,12 +79,13 @@ _UNLIKELY_WORDS = (
     "author-box", "authorbox", "about-the-author", "tag-list", "taglist", "recommend",
     "trending", "most-popular", "mostpopular", "read-next", "more-stories", "toolbar",
     "widget", "masthead", "paywall", "login", "print-only", "skip-link", "screen-reader",
-    "sr-only", "visually-hidden", "hidden",
+    "sr-only", "visually-hidden", "hidden", "submitted", "rating", "copyright", "donate",
+    "donation",
 )  # fmt: skip
 _UNLIKELY_TOKENS = frozenset({"ad", "ads", "tags", "nav"})
 _NON_WORD_DASH = re.compile(r"[^\w-]+")
 _MAYBE = re.compile(
-    r"and|article|body|column|content|main|mathjax|shadow|story|entry|post-?text|text",
+    r"and|article|body|column|content|main|mathjax|shadow|entry",
     re.IGNORECASE,
 )
 _POSITIVE = re.compile(
@@ -237,7 +238,7 @@ def _link_density(node: LexborNode, text_len: int) -> float:
         return 0.0
     linked = 0.0
     for link in node.css("a"):
-        length = len(link.text(deep=True))
+        length = len(link.text(deep=True).strip())
         if length:
             # In-page anchors (footnotes, tables of contents) read as text.
             href = link.attributes.get("href") or ""
@@ -303,7 +304,9 @@ def _remove_chrome(root: LexborNode, body_len: int, *, by_class: bool) -> None:
 
 @lru_cache(maxsize=4096)
 def _unlikely(marks: str) -> bool:
-    lowered = marks.lower()
+    # An id made from a heading ("sharing-with-a-single-developer") names a section of
+    # the text, whatever words it holds.
+    lowered = " ".join(t for t in marks.lower().split() if t.count("-") < 3)
     # Plain substring tests: several times faster than one regex alternation.
     if not any(word in lowered for word in _UNLIKELY_WORDS):
         tokens = set(_NON_WORD_DASH.split(lowered))
@@ -494,7 +497,7 @@ def _gather(top: LexborNode, scores: dict[int, float]) -> list[LexborNode]:
             kept.append(sibling)
         elif sibling.tag in {"p", "blockquote", "pre", "ul", "ol", "h2", "h3", "figure"}:
             text = _text(sibling)
-            density = _link_density(sibling, len(text))
+            density = _link_density(sibling, len(sibling.text(deep=True)))
             if sibling.tag in {"h2", "h3"}:
                 continue  # kept only between kept text (decided below)
             long_enough = _weighted_len(text) > 80 and density < 0.25
@@ -526,7 +529,7 @@ def _clean_inside(container: LexborNode) -> None:
         if node.tag == "figure":
             continue
         weight = _class_weight(node)
-        density = _link_density(node, length)
+        density = _link_density(node, len(node.text(deep=True)))
         commas = len(_COMMAS.findall(text))
         if (
             (weight < 0 and length < 1000)
@@ -795,6 +798,8 @@ def _tidy(blocks: list[_Block], title: str | None) -> list[_Block]:
         headline = block.kind == "h" and title_key and (key == title_key or key in title_key)
         if headline and not any(b.kind != "h" for b in out):
             continue  # the headline itself: shown apart from the text
+        if block.kind in {"p", "caption"} and _is_label(block.text):
+            continue
         if block.kind in {"p", "caption"} and len(block.text) < 200:
             if _FURNITURE.match(block.text) or (
                 len(block.text) < 120 and _is_furniture(block.text)
@@ -808,6 +813,15 @@ def _tidy(blocks: list[_Block], title: str | None) -> list[_Block]:
     while out and out[-1].kind == "h":
         out.pop()
     return out
+
+
+def _is_label(text: str) -> bool:
+    """Page furniture that survived cleaning: a bare number ("3" of a gallery), or a short
+    label in capitals ("HIDE CAPTION", "STORY HIGHLIGHTS")."""
+    if not any(ch.isalpha() for ch in text):
+        return len(text) < 12
+    words = text.split()
+    return len(words) <= 4 and text.isupper() and not _SENTENCE_END.search(text)
 
 
 def _key(text: str) -> str:
