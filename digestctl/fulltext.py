@@ -72,10 +72,13 @@ def text_from_feed(content: str | None, url: str | None) -> ItemText | None:
     article; None for a summary or a teaser. Pure."""
     if not content:
         return None
-    from digestctl.pages.article import extract_fragment
+    from digestctl.pages.article import extract_fragment, fragment_ending
 
     article = extract_fragment(content, url or "")
     if article is None or not is_full_article(article.text):
+        return None
+    # A teaser's "Read more" is furniture the extraction removes: look before it does.
+    if _TEASER_END.search(fragment_ending(content)):
         return None
     return ItemText(article.text, article.markdown, TextSource.FEED)
 

@@ -19,11 +19,14 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-__all__ = ["ArticleText", "extract_article", "extract_fragment"]
+__all__ = ["ArticleText", "extract_article", "extract_fragment", "fragment_ending"]
 
 MAX_HTML_CHARS = 6_000_000  # bigger pages are read only this far
 MAX_DEPTH = 160  # deeper nesting than this is read as flat text
 MIN_ARTICLE_CHARS = 140  # less than this is "no article"
+MAX_BLOCKS = 5000  # paragraphs, headings, items: a book chapter has fewer
+MAX_NESTING = 256  # elements nested deeper are unwrapped before parsing
+_NESTING_CHECK_TAGS = 4000  # pages with fewer tags cannot nest deep enough to hurt
 
 _JUNK_TAGS = [
     "script",
@@ -238,7 +241,7 @@ def _link_density(node: LexborNode, text_len: int) -> float:
         return 0.0
     linked = 0.0
     for link in node.css("a"):
-        length = len(link.text(deep=True).strip())
+        length = len(link.text(deep=True))
         if length:
             # In-page anchors (footnotes, tables of contents) read as text.
             href = link.attributes.get("href") or ""
@@ -289,12 +292,16 @@ def _remove_chrome(root: LexborNode, body_len: int, *, by_class: bool) -> None:
         node.remove()
     if not by_class:
         return
+    measured = 0
     for node in root.css("[class], [id]"):
         if node.tag in {"body", "html", "a", "article", "main", "table", "tbody", "tr", "td"}:
             continue
         marks = _marks(node)
         if not marks or not _unlikely(marks):
             continue
+        measured += 1
+        if measured > 20_000:
+            break  # a page made of thousands of "sidebars" is hostile, not a layout
         if node.attributes.get("itemprop") == "articleBody":
             continue
         if len(node.text(deep=True)) > body_len * 0.5:
@@ -372,9 +379,11 @@ def _has_own_text(node: LexborNode) -> bool:
 def _paragraphs(root: LexborNode) -> Iterator[tuple[LexborNode, str]]:
     for node in root.css(_SCORED_TAGS):
         tag = node.tag
-        if tag in {"p", "pre", "td", "blockquote", "dd"}:
-            text = _text(node) if tag != "td" else _own_text(node)
-            yield node, text
+        if tag in {"p", "pre", "blockquote", "dd"}:
+            yield node, _text(node)
+        elif tag == "td":
+            # A cell's own text only: layout tables hold whole pages in one cell.
+            yield node, _own_text(node)
         elif tag in {"li", "h2", "h3"}:
             continue
         elif _has_own_text(node):
@@ -510,8 +519,33 @@ def _gather(top: LexborNode, scores: dict[int, float]) -> list[LexborNode]:
 # --- conditional cleaning inside the article ----------------------------------------------
 
 
+_CLEANED = frozenset({"ul", "ol", "div", "section", "table", "form", "figure", "dl", "p", "span"})
+
+
+def _descendants(
+    root: LexborNode, tags: frozenset[str], *, max_depth: int = 120, limit: int = 10_000
+) -> list[LexborNode]:
+    """root and its descendant elements with one of `tags`, in document order, at most
+    `max_depth` levels down and `limit` of them: each is then measured by its text, which
+    on hostile nesting would otherwise cost time quadratic in the depth."""
+    found: list[LexborNode] = []
+    stack: list[tuple[LexborNode, int]] = [(root, 0)]
+    visited = 0
+    while stack and visited < limit * 5:
+        node, depth = stack.pop()
+        visited += 1
+        if node.tag in tags:
+            found.append(node)
+            if len(found) >= limit:
+                break
+        if depth < max_depth:
+            children = [c for c in node.iter() if c.is_element_node]
+            stack.extend((c, depth + 1) for c in reversed(children))
+    return found
+
+
 def _clean_inside(container: LexborNode) -> None:
-    for node in container.css("ul, ol, div, section, table, form, figure, dl, p, span"):
+    for node in _descendants(container, _CLEANED):
         if node.tag in {"p", "span"}:
             text = _text(node)
             if text and len(text) < 160 and (_FURNITURE.match(text) or _is_furniture(text)):
@@ -529,7 +563,7 @@ def _clean_inside(container: LexborNode) -> None:
         if node.tag == "figure":
             continue
         weight = _class_weight(node)
-        density = _link_density(node, len(node.text(deep=True)))
+        density = _link_density(node, length)
         commas = len(_COMMAS.findall(text))
         if (
             (weight < 0 and length < 1000)
@@ -540,7 +574,19 @@ def _clean_inside(container: LexborNode) -> None:
             node.remove()
 
 
+_FURNITURE_HINTS = (
+    "sign up", "subscribe", "newsletter", "cookie", "rights reserved", "©", "copyright",
+    "follow us", "share ", "click here", "javascript", "melden sie", "abonnieren",
+    "inscrivez", "suscríbete", "iscriviti", "read more", "related:", "see also", "more:",
+    "also read", "lesen sie", "à lire", "lee también", "leggi anche", "appeared",
+)  # fmt: skip
+
+
 def _is_furniture(text: str) -> bool:
+    lowered = text.lower()
+    # Substring tests first: the regex is slow, and most paragraphs have none of these.
+    if not any(hint in lowered for hint in _FURNITURE_HINTS):
+        return False
     return bool(_FURNITURE_SENTENCE.search(text))
 
 
@@ -579,6 +625,8 @@ class _Renderer:
         self._md.append(text if pre else _md_escape(text))
 
     def walk(self, node: LexborNode, depth: int = 0) -> None:
+        if len(self.blocks) > MAX_BLOCKS:
+            raise _Full
         if depth > MAX_DEPTH:
             self.add_text(" " + node.text(deep=True, separator=" ") + " ")
             return
@@ -699,7 +747,8 @@ class _Renderer:
         return False
 
     def _is_data_table(self, node: LexborNode) -> bool:
-        if node.css_first("table, p, div p, ul, ol, pre") is not None:
+        # css() matches the table itself too: a nested table makes a second match.
+        if len(node.css("table")) > 1 or node.css_first("p, ul, ol, pre") is not None:
             return False
         cells = node.css("td, th")
         if len(cells) < 2:
@@ -779,11 +828,18 @@ def _words(text: str) -> set[str]:
 # --- the whole ----------------------------------------------------------------------------
 
 
+class _Full(Exception):
+    """The article has as many blocks as any article has: the rest is not read."""
+
+
 def _render(nodes: list[LexborNode], base_url: str) -> list[_Block]:
     renderer = _Renderer(base_url)
-    for node in nodes:
-        renderer.element(node, node.tag or "div", 0)
-    renderer.flush()
+    try:
+        for node in nodes:
+            renderer.element(node, node.tag or "div", 0)
+        renderer.flush()
+    except _Full:
+        pass
     return renderer.blocks
 
 
@@ -844,13 +900,13 @@ def _join(blocks: list[_Block]) -> ArticleText:
         previous = block.kind
     del previous
     # Consecutive list items read as one list in Markdown.
-    md_text = ""
+    pieces: list[str] = []
     for index, (chunk, block) in enumerate(zip(md, blocks, strict=True)):
         if index:
             tight = block.kind == "li" and blocks[index - 1].kind == "li"
-            md_text += "\n" if tight else "\n\n"
-        md_text += chunk
-    return ArticleText(text="\n\n".join(plain), markdown=md_text)
+            pieces.append("\n" if tight else "\n\n")
+        pieces.append(chunk)
+    return ArticleText(text="\n\n".join(plain), markdown="".join(pieces))
 
 
 def _title(tree: LexborHTMLParser) -> str | None:
@@ -888,10 +944,58 @@ def _chars(blocks: list[_Block]) -> int:
     return sum(_weighted_len(b.text) for b in blocks if b.kind != "h")
 
 
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+# Void elements have no content; the others may omit their end tag and are closed by the
+# parser, so neither says anything about depth.
+_NO_DEPTH = frozenset(
+    {
+        *("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"),
+        *("source", "track", "wbr", "param", "keygen", "p", "li", "dt", "dd", "tr", "td"),
+        *("th", "option", "optgroup", "tbody", "thead", "tfoot", "colgroup", "rt", "rp"),
+    }
+)
+
+
+def _limit_nesting(html: str) -> str:
+    """html with the start and end tags of elements nested deeper than MAX_NESTING taken
+    out (their text stays). The HTML tree builder spends time quadratic in nesting depth
+    (every start tag looks through the stack of open elements), so a page of 100,000
+    nested divs would take minutes; real pages nest a few dozen deep."""
+    if html.count("<") < _NESTING_CHECK_TAGS:
+        return html
+    depth = dropped = 0
+    cuts: list[tuple[int, int]] = []
+    for match in _TAG.finditer(html):
+        if match.group(2).lower() in _NO_DEPTH:
+            continue
+        closing = bool(match.group(1))
+        if closing and dropped:
+            dropped -= 1
+        elif closing:
+            depth = max(0, depth - 1)
+            continue
+        elif depth < MAX_NESTING:
+            depth += 1
+            continue
+        else:
+            dropped += 1
+        end = html.find(">", match.end())
+        cuts.append((match.start(), len(html) if end < 0 else end + 1))
+    if not cuts:
+        return html
+    parts, position = [], 0
+    for start, end in cuts:
+        if start >= position:
+            parts.append(html[position:start])
+            position = end
+    parts.append(html[position:])
+    return "".join(parts)
+
+
 def extract_article(html: str, url: str = "") -> ArticleText | None:
     """The main text of the page `html` (served at `url`), or None when it holds no
     article (a listing, a login wall, a page built by scripts)."""
-    html = html[:MAX_HTML_CHARS]
+    html = _limit_nesting(html[:MAX_HTML_CHARS])
     tree = LexborHTMLParser(html)
     ld_body = _ld_article_body(tree) if "articleBody" in html else None
     blocks, _ = _extract_once(tree, url, strict=True)
@@ -915,7 +1019,7 @@ def extract_article(html: str, url: str = "") -> ArticleText | None:
 def extract_fragment(html: str, url: str = "") -> ArticleText | None:
     """A feed entry's body, which is the article already: cleaned of furniture (share
     bars, "The post … appeared first on …") and rendered, without choosing a container."""
-    tree = LexborHTMLParser(html[:MAX_HTML_CHARS])
+    tree = LexborHTMLParser(_limit_nesting(html[:MAX_HTML_CHARS]))
     body = tree.body
     if body is None:
         return None
@@ -925,3 +1029,14 @@ def extract_fragment(html: str, url: str = "") -> ArticleText | None:
     _clean_inside(body)
     blocks = _tidy(_render([body], url), None)
     return _join(blocks) if blocks else None
+
+
+def fragment_ending(html: str, chars: int = 160) -> str:
+    """The last `chars` characters of a feed body's text, before any cleaning: where a
+    teaser says "Read more" (which cleaning would take away)."""
+    tree = LexborHTMLParser(_limit_nesting(html[:MAX_HTML_CHARS]))
+    body = tree.body
+    if body is None:
+        return ""
+    tree.strip_tags(_JUNK_TAGS)
+    return _norm(body.text(deep=True, separator=" "))[-chars:]
