@@ -563,7 +563,7 @@ class Store:
     def prune_texts(self, older_than: datetime) -> int:
         """Drop full texts stored before `older_than`; returns how many. Items stay."""
         with self._write() as db:
-            cursor = db.execute("DELETE FROM item_texts WHERE fetched < ?", (_iso(older_than),))
+            cursor = db.execute("DELETE FROM item_texts WHERE fetched <= ?", (_iso(older_than),))
             return cursor.rowcount
 
     def integrity_ok(self) -> bool:

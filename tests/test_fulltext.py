@@ -3,6 +3,7 @@ demand over the loopback server, and the reasons given when there is no text."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -157,8 +158,8 @@ def test_a_page_is_fetched_on_demand_once_then_read_from_the_store(
 ) -> None:
     page = f"<html><body><main><article>{FULL_BODY}</article></main></body></html>"
     url = server.route("/story/on-demand", static(page.encode(), content_type=HTML))
-    item = story(3)
-    store.upsert_items([item.__class__(**{**item.__dict__, "url": url})], NOW)
+    item = replace(story(3), url=url)
+    store.upsert_items([item], NOW)
     first = fetch_text(store, item.id, now=NOW)
     assert first.text is not None
     assert first.fetched
@@ -184,8 +185,8 @@ def test_a_page_is_fetched_on_demand_once_then_read_from_the_store(
 )
 def test_no_text_says_why(store: Store, server: TestServer, handler: object, reason: str) -> None:
     url = server.route("/story/failing", handler)  # type: ignore[arg-type]
-    item = story(4)
-    store.upsert_items([item.__class__(**{**item.__dict__, "url": url})], NOW)
+    item = replace(story(4), url=url)
+    store.upsert_items([item], NOW)
     result = fetch_text(store, item.id, now=NOW)
     assert result.text is None
     assert result.reason is not None
