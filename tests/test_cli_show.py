@@ -179,3 +179,28 @@ def test_show_unknown_id_is_one_clean_error(demo_ws: Path) -> None:
     assert result.exit_code != 0
     assert "no item with id 'zzzz'" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_on_a_terminal_the_text_opens_in_the_pager(demo_ws: Path, tmp_path: Path) -> None:
+    import pexpect
+    from editorial import DIGESTCTL, cli_env
+
+    # A pager that records what it is given proves the text went through $PAGER.
+    paged = tmp_path / "paged.txt"
+    pager = tmp_path / "pager.sh"
+    pager.write_text(f"#!/bin/sh\ncat > {paged}\necho PAGER-DONE\n")
+    pager.chmod(0o755)
+    child = pexpect.spawn(
+        DIGESTCTL[0],
+        [*DIGESTCTL[1:], "-w", str(demo_ws), "show", item_id(demo_ws, SEAT), "-f", "md"],
+        env=cli_env(PAGER=str(pager)),
+        encoding="utf-8",
+        dimensions=(40, 100),
+        timeout=30,
+    )
+    child.expect("PAGER-DONE")
+    child.expect(pexpect.EOF)
+    text = paged.read_text(encoding="utf-8")
+    assert "Speakers from shelters, legal clinics" in text
+    assert "What the organisations asked for" in text  # rendered by rich: no "##" left
+    assert "## What" not in text
