@@ -64,26 +64,31 @@ EXTRACTORS: dict[str, Extractor] = {
 
 
 def measure(
-    extract: Extractor, pages: list[tuple[Page, str]], repeat: int
-) -> tuple[dict[str, Counts], dict[str, float], float]:
-    """Counts per part (words/sentences × dev/heldout/all), per-page F1, median ms."""
-    parts: dict[str, Counts] = {}
-    per_page: dict[str, float] = {}
-    times: list[float] = []
+    extractors: dict[str, Extractor], pages: list[tuple[Page, str]], repeat: int
+) -> dict[str, tuple[dict[str, Counts], dict[str, float], float]]:
+    """Per extractor: counts per part (words/sentences × dev/heldout/all), per-page F1,
+    median ms. Extractors take turns page by page, so a busy machine slows them alike."""
+    parts: dict[str, dict[str, Counts]] = {name: {} for name in extractors}
+    per_page: dict[str, dict[str, float]] = {name: {} for name in extractors}
+    times: dict[str, list[float]] = {name: [] for name in extractors}
     for page, html in pages:
-        output = extract(html, page.url)
-        best = float("inf")
-        for _ in range(repeat):
-            started = time.perf_counter()
-            extract(html, page.url)
-            best = min(best, time.perf_counter() - started)
-        times.append(best)
-        counts = score(page, output)
-        per_page[page.name] = counts.f1
         kind = "words" if page.reference is not None else "sentences"
-        for split in ("heldout" if page.heldout else "dev", "all"):
-            parts.setdefault(f"{kind}/{split}", Counts()).add(counts)
-    return parts, per_page, statistics.median(times) * 1000
+        for name, extract in extractors.items():
+            output = extract(html, page.url)
+            best = float("inf")
+            for _ in range(repeat):
+                started = time.perf_counter()
+                extract(html, page.url)
+                best = min(best, time.perf_counter() - started)
+            times[name].append(best)
+            counts = score(page, output)
+            per_page[name][page.name] = counts.f1
+            for split in ("heldout" if page.heldout else "dev", "all"):
+                parts[name].setdefault(f"{kind}/{split}", Counts()).add(counts)
+    return {
+        name: (parts[name], per_page[name], statistics.median(times[name]) * 1000)
+        for name in extractors
+    }
 
 
 def main() -> None:
@@ -104,7 +109,7 @@ def main() -> None:
         f"must/must-not sentences; {held} held out\n"
     )
     names = [args.only] if args.only else list(EXTRACTORS)
-    results = {name: measure(EXTRACTORS[name], pages, args.repeat) for name in names}
+    results = measure({name: EXTRACTORS[name] for name in names}, pages, args.repeat)
     header = f"{'':18}" + "".join(f"{name:>24}" for name in names)
     for kind, label in (("words", "bag of words"), ("sentences", "must/must-not")):
         print(f"{label}: precision / recall / F1")
