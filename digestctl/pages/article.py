@@ -618,7 +618,6 @@ class _Renderer:
         self._plain: list[str] = []
         self._md: list[str] = []
         self._list_depth = 0
-        self._kind = "p"
 
     # inline text accumulates until a block boundary
     def flush(self, kind: str | None = None, level: int = 0) -> None:
@@ -627,7 +626,7 @@ class _Renderer:
         self._plain.clear()
         self._md.clear()
         if plain:
-            self.blocks.append(_Block(kind or self._kind, plain, md, level))
+            self.blocks.append(_Block(kind or "p", plain, md, level))
 
     def add_text(self, text: str, *, pre: bool = False) -> None:
         if not pre:
@@ -716,20 +715,18 @@ class _Renderer:
             return
         if tag in _BLOCK_TAGS:
             self.flush()
-            kind = "p"
             self.walk(node, depth)
-            self.flush(kind)
+            self.flush()
             return
         if tag == "a":
             href = node.attributes.get("href") or ""
-            start_plain, start_md = len(self._plain), len(self._md)
+            start_md = len(self._md)
             self.walk(node, depth)
             inner = "".join(self._md[start_md:]).strip()
             if inner and href and not href.startswith(("#", "javascript:")):
                 target = urljoin(self.base_url, href)
                 del self._md[start_md:]
                 self._md.append(f"[{inner}]({target.replace(')', '%29').replace(' ', '%20')})")
-            del start_plain
             return
         if tag in {"em", "i", "strong", "b", "code"}:
             start_md = len(self._md)
@@ -899,7 +896,6 @@ def _key(text: str) -> str:
 def _join(blocks: list[_Block]) -> ArticleText:
     plain: list[str] = []
     md: list[str] = []
-    previous = ""
     for block in blocks:
         plain.append(block.text)
         if block.kind == "h":
@@ -909,8 +905,6 @@ def _join(blocks: list[_Block]) -> ArticleText:
             md.append(indent + block.md)
         else:
             md.append(block.md)
-        previous = block.kind
-    del previous
     # Consecutive list items read as one list in Markdown.
     pieces: list[str] = []
     for index, (chunk, block) in enumerate(zip(md, blocks, strict=True)):
