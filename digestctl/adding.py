@@ -213,6 +213,10 @@ def add_story(
     meta = extract_metadata(response.content, response.url, charset=response.charset)
     keys = _story_keys(typed_key, response.url, meta.url)
     key = next((k for k in keys if store.get_item_by_key(k) is not None), None)
+    from digestctl.fulltext import text_from_page
+
+    # The text of the page just fetched is kept: `show` needs no second request.
+    text = text_from_page(response.content, response.url, response.charset)
     entry = FeedEntry(
         title=meta.title,
         url=key or keys[0],
@@ -220,6 +224,7 @@ def add_story(
         published=meta.published.astimezone(UTC) if meta.published else None,
         author=meta.author,
         image=meta.image,
+        text=replace(text, fetched=now) if text else None,
     )
     site = meta.site or _host(response.url)
     return AddedStory(

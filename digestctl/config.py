@@ -129,6 +129,7 @@ SOURCE_KEYS: Mapping[str, Key] = {
         _bool, "follow links and redirects to private addresses (intranet sources; default false)"
     ),
     "weight": Key(_weight, "ranking: 2 = its items twice as likely picked, 0.5 = half, 0 = last"),
+    "fulltext": Key(_bool, "fetch each new item's page for its full text (default false)"),
 }
 DEFAULT_KEYS = {
     k: SOURCE_KEYS[k]
@@ -142,6 +143,7 @@ DEFAULT_KEYS = {
         "user_agent",
         "headers",
         "allow_private",
+        "fulltext",
     )
 }
 FETCH_KEYS: Mapping[str, Key] = {
@@ -322,6 +324,7 @@ def parse_config(text: str, path: Path) -> Config:
                 allow_private=bool(merged.get("allow_private", False)),
                 weight=float(raw.get("weight", 1.0)),
                 line=table_line,
+                fulltext=bool(merged.get("fulltext", False)),
             )
         )
     if problems:

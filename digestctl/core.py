@@ -195,8 +195,14 @@ async def _fetch_source_unguarded(ctx: _Context, source: Source) -> SourceOutcom
     usable = [e for e in entries if e.title or e.url or e.summary]
     dropped += len(entries) - len(usable)
     kept, filtered = select_entries(usable, source)
+    if any(e.content for e in kept):
+        known = ctx.store.known_keys(item_key(e, source.name) for e in kept if e.content)
+        # Off the event loop, like parsing: extraction takes a millisecond or so an entry.
+        kept = await asyncio.to_thread(with_feed_texts, kept, source.name, known)
     items = [to_new_item(e, source.name, site) for e in kept]
     result = ctx.store.upsert_items(items, ctx.now)
+    if source.fulltext and result.new:
+        warnings += await _fetch_page_texts(ctx, source, result.new)
     _record_success(ctx, source, response)
     return SourceOutcome(
         source.name,
@@ -210,6 +216,42 @@ async def _fetch_source_unguarded(ctx: _Context, source: Source) -> SourceOutcom
         warnings=tuple(warnings),
         new_ids=result.new,
     )
+
+
+def with_feed_texts(entries: Sequence[FeedEntry], source: str, known: set[str]) -> list[FeedEntry]:
+    """Entries whose feed body is the whole article carry its text; entries stored before
+    (`known` keys) are not read again (a feed repeats its entries on every fetch). Pure."""
+    from digestctl.fulltext import text_from_feed
+
+    out = []
+    for entry in entries:
+        if entry.content and entry.text is None and item_key(entry, source) not in known:
+            entry = replace(entry, text=text_from_feed(entry.content, entry.url))
+        out.append(replace(entry, content=None) if entry.content else entry)
+    return out
+
+
+async def _fetch_page_texts(ctx: _Context, source: Source, new_ids: Sequence[str]) -> list[str]:
+    """`fulltext = true`: each new item's page, fetched now for its text (one request per
+    item, through the same fetcher and its limits). Failures are warnings: `show` tries
+    again later."""
+    from digestctl.fulltext import fetch_item_text
+
+    missing = [i for i in new_ids if i not in ctx.store.has_texts(new_ids)]
+    items = [ctx.store.get_item(i) for i in missing]
+    results = await asyncio.gather(
+        *(
+            fetch_item_text(
+                ctx.fetcher, ctx.store, item, source=source, max_bytes=ctx.max_bytes, now=ctx.now
+            )
+            for item in items
+        )
+    )
+    failed = [(item, r.reason) for item, r in zip(items, results, strict=True) if r.text is None]
+    if not failed:
+        return []
+    item, reason = failed[0]
+    return [f"{len(failed)} of {len(items)} full texts not read, e.g. {item.url}: {reason}"]
 
 
 def _record_success(ctx: _Context, source: Source, response: FetchResponse) -> None:
@@ -248,7 +290,11 @@ async def _entries_of(
         # Off the event loop: a large feed takes a while to parse, and other sources'
         # requests (and their timeouts) must keep running meanwhile.
         feed = await asyncio.to_thread(
-            parse_feed, response.content, url=response.url, content_type=content_type
+            parse_feed,
+            response.content,
+            url=response.url,
+            content_type=content_type,
+            with_content=True,
         )
         return (
             list(feed.entries),
@@ -360,6 +406,7 @@ def to_new_item(entry: FeedEntry, source: str, site: str | None) -> NewItem:
         author=entry.author,
         site=site,
         image=entry.image,
+        text=entry.text,
     )
 
 

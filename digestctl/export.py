@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import textwrap
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -80,16 +80,18 @@ def render_draft(
     template: str | Path | None = None,
     fragment: bool = False,
     templates_dir: Path | None = None,
+    texts: Mapping[str, str | None] | None = None,
 ) -> str:
     """The round-up as one document. `templates_dir` (a workspace's templates/) overrides the
     packaged templates by name; `template` is one template file used instead; `fragment`
-    gives HTML body content only, for pasting into a newsletter service."""
+    gives HTML body content only, for pasting into a newsletter service. `texts` (item id
+    → full text) adds a `text` key to every JSON entry."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}", hint="choose md, html, text or json")
     if fmt == "json":
         if template is not None:
             raise UsageError("a template does not apply to the json format")
-        return _render_json(draft)
+        return _render_json(draft, texts)
     kind: Format = "md" if fmt == "md" else "html" if fmt == "html" else "text"
     context = _Builder(kind).context(draft, fragment=fragment)
     return _render_template(kind, context, template, templates_dir)
@@ -548,7 +550,7 @@ def _template_line(error: BaseException, name: str) -> str:
 # --- JSON ----------------------------------------------------------------------------------------
 
 
-def _render_json(draft: Draft) -> str:
+def _render_json(draft: Draft, texts: Mapping[str, str | None] | None = None) -> str:
     """The round-up as data with stable keys: sections in order (empty ones left out), raw
     text as in the draft plus the notes rendered as safe HTML."""
     import json
@@ -574,6 +576,7 @@ def _render_json(draft: Draft) -> str:
                         "note": e.note,
                         "note_html": builder.markdown(e.note, width=0) if e.note.strip() else "",
                     }
+                    | ({} if texts is None else {"text": texts.get(e.id)})
                     for e in entries
                 ],
             }

@@ -10,6 +10,7 @@ import base64
 import binascii
 import codecs
 import functools
+import html
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -324,20 +325,26 @@ def _is_json_feed(document: object) -> bool:
 
 
 def parse_feed(
-    data: bytes, *, url: str | None = None, content_type: str | None = None
+    data: bytes,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+    with_content: bool = False,
 ) -> ParsedFeed:
     """Parse a feed document (format sniffed from the bytes, never trusted from headers).
 
     `url` is where it was fetched from (the base for relative links); `content_type` is
-    the HTTP header, whose charset is one encoding hint among others.
+    the HTTP header, whose charset is one encoding hint among others. `with_content`
+    keeps each entry's full body markup (`content:encoded`, Atom content, JSON Feed
+    content_html) in `FeedEntry.content`, at the cost of parsing the bodies.
     Raises ParseError ("not a feed: …" or "malformed …").
     """
     head = _head(data)
     if not head:
         raise ParseError("not a feed: the document is empty")
     if head.startswith(b"{"):
-        return _parse_json_feed(data, url, content_type)
-    return _parse_xml_feed(data, url, content_type)
+        return _parse_json_feed(data, url, content_type, with_content)
+    return _parse_xml_feed(data, url, content_type, with_content)
 
 
 # --- XML --------------------------------------------------------------------------------------
@@ -408,18 +415,24 @@ _BODY_END = {
 }
 
 
-def _parse_xml_feed(data: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
+def _parse_xml_feed(
+    data: bytes, url: str | None, content_type: str | None, with_content: bool = False
+) -> ParsedFeed:
     document, warning = _utf8_document(data, content_type)
-    feed = _parse_xml_document(document, data, url)
+    feed = _parse_xml_document(document, data, url, with_content)
     return replace(feed, warnings=(warning,)) if warning else feed
 
 
-def _parse_xml_document(document: bytes, data: bytes, url: str | None) -> ParsedFeed:
+def _parse_xml_document(
+    document: bytes, data: bytes, url: str | None, with_content: bool
+) -> ParsedFeed:
+    keep = with_content
     if _might_flood(document) and (capped := _parse_xml_capped(document)) is not None:
-        return _feed_from_tree(capped, data, _Context(url, b"xml:base" in document, bodies=True))
+        context = _Context(url, b"xml:base" in document, bodies=True, keep_content=keep)
+        return _feed_from_tree(capped, data, context)
     # Most of a feed's bytes are entry bodies we never read when a summary is there:
     # parse without them first, and fall back to the whole document when that is unsafe.
-    light = _without_bodies(document)
+    light = None if with_content else _without_bodies(document)
     if light is not None and (root := _parse_xml(light)) is not None:
         try:
             context = _Context(url, xml_base=b"xml:base" in light, bodies=False)
@@ -435,7 +448,8 @@ def _parse_xml_document(document: bytes, data: bytes, url: str | None) -> Parsed
         if sniff_format(data) is None:
             raise ParseError("not a feed: no RSS, Atom or JSON Feed document in the response")
         raise ParseError("malformed XML: no element could be recovered")
-    return _feed_from_tree(root, data, _Context(url, b"xml:base" in document, bodies=True))
+    context = _Context(url, b"xml:base" in document, bodies=True, keep_content=keep)
+    return _feed_from_tree(root, data, context)
 
 
 def _utf8_document(data: bytes, content_type: str | None) -> tuple[bytes, str | None]:
@@ -687,6 +701,7 @@ class _Context:
     xml_base: bool
     bodies: bool
     feed_link: str | None = None
+    keep_content: bool = False  # fill FeedEntry.content with the full body markup
 
     @functools.cached_property
     def bases(self) -> tuple[str, ...]:
@@ -735,6 +750,7 @@ class _Raw:
     authors: list[str] = field(default_factory=list)  # names as found
     guid: str | None = None
     image: str | None = None
+    content: str | None = None  # the longest full body, as markup
 
 
 def _entries(raws: Sequence[_Raw], context: _Context) -> tuple[tuple[FeedEntry, ...], int]:
@@ -777,6 +793,7 @@ def _entries(raws: Sequence[_Raw], context: _Context) -> tuple[tuple[FeedEntry, 
                 author=", ".join(dict.fromkeys(authors)) or None,
                 guid=raw.guid or None,
                 image=raw.image,
+                content=raw.content if context.keep_content else None,
             )
         )
     return tuple(entries), len(raws) - len(entries)
@@ -887,6 +904,16 @@ def _cdf_link(el: etree._Element, context: _Context) -> str | None:
     return context.link(el, el.get("HREF") or el.get("href"))
 
 
+def _keep_longest(raw: _Raw, markup: str) -> None:
+    # A feed may give the whole article in content:encoded, in description, or in both
+    # (one of them a teaser): the longest is the candidate full text.
+    if raw.content is None or len(markup) > len(raw.content):
+        raw.content = markup
+
+
+_RSS_FULL_TEXTS = frozenset({"description", "content:encoded", "xhtml:body", "body", "fullitem"})
+
+
 def _rss_item(
     item: etree._Element, found: Mapping[str, list[etree._Element]], context: _Context
 ) -> _Raw:
@@ -904,6 +931,8 @@ def _rss_item(
         for el in found.get(key, ()):
             if markup := _markup(el):
                 raw.summaries.append(markup)
+                if key in _RSS_FULL_TEXTS:
+                    _keep_longest(raw, markup)
             elif key == "content:encoded" and not context.bodies:
                 raw.body_left_out = True
     raw.summaries += _media_descriptions(found)
@@ -983,6 +1012,7 @@ def _atom_entry(
         for el in found.get(key, ()):
             if markup := _construct(el, atom=True):
                 raw.summaries.append(markup)
+                _keep_longest(raw, markup)
             elif key == "content" and not context.bodies and el.get("src") is None:
                 raw.body_left_out = True
     raw.summaries += _media_descriptions(found)
@@ -998,7 +1028,9 @@ def _atom_entry(
 # --- JSON Feed ------------------------------------------------------------------------------
 
 
-def _parse_json_feed(data: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
+def _parse_json_feed(
+    data: bytes, url: str | None, content_type: str | None, with_content: bool = False
+) -> ParsedFeed:
     text, _ = _decode(data, content_type)
     try:
         document = load_json_capped(text)
@@ -1012,7 +1044,7 @@ def _parse_json_feed(data: bytes, url: str | None, content_type: str | None) -> 
     format_ = "json"
     if isinstance(version, str) and "jsonfeed.org" in version:
         format_ = "json1.0" if version.rstrip("/").endswith("/1") else "json1.1"
-    context = _Context(url=url, xml_base=False, bodies=True)
+    context = _Context(url=url, xml_base=False, bodies=True, keep_content=with_content)
     context = context.with_feed_link(_json_link(context, document.get("home_page_url")))
     feed_authors = _json_authors(document)
     items = document.get("items")
@@ -1065,4 +1097,16 @@ def _json_item(item: Mapping[str, Any], context: _Context, feed_authors: list[st
         guid=str(guid) if isinstance(guid, str | int) and not isinstance(guid, bool) else None,
         image=_json_link(context, item.get("image"))
         or _json_link(context, item.get("banner_image")),
+        content=_json_content(item),
     )
+
+
+def _json_content(item: Mapping[str, Any]) -> str | None:
+    markup = item.get("content_html")
+    if isinstance(markup, str) and markup.strip():
+        return markup
+    plain = item.get("content_text")
+    if isinstance(plain, str) and plain.strip():
+        paragraphs = (html.escape(p.strip()) for p in plain.split("\n\n") if p.strip())
+        return "".join(f"<p>{p}</p>" for p in paragraphs)
+    return None

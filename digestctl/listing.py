@@ -8,7 +8,8 @@ same fetcher, so the global and per-host limits hold.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
@@ -52,6 +53,7 @@ async def entries_from_listing(
 ) -> tuple[list[FeedEntry], str | None, list[str]]:
     """Entries for the listing's new article links; returns (entries, site name, warnings)."""
     from digestctl.fetch import FetchRequest
+    from digestctl.fulltext import text_from_page
     from digestctl.pages import extract_metadata
 
     links = item_links(listing, source.links)
@@ -86,6 +88,8 @@ async def entries_from_listing(
         if isinstance(answer, BaseException):
             raise answer
         meta = extract_metadata(answer.content, answer.url, charset=answer.charset)
+        # The page is at hand: its text costs no request (shown by `show`).
+        text = text_from_page(answer.content, answer.url, answer.charset)
         site = site or meta.site
         # The listing's link is the item's identity: it is what the next run will see.
         entries.append(
@@ -97,6 +101,7 @@ async def entries_from_listing(
                 published=meta.published.astimezone(UTC) if meta.published else None,
                 author=meta.author,
                 image=meta.image,
+                text=replace(text, fetched=datetime.now(UTC)) if text else None,
             )
         )
     if fresh and not entries:

@@ -39,6 +39,7 @@ class Source:
     allow_private: bool = False
     weight: float = 1.0  # ranking: how much likelier (or less) its items are picked
     line: int | None = None  # where it stands in sources.toml, for messages
+    fulltext: bool = False  # fetch each new item's page for its text at fetch time
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,26 @@ class FeedEntry:
     author: str | None = None
     guid: str | None = None
     image: str | None = None
+    content: str | None = None  # the entry's full body as markup (feeds parsed with content)
+    text: ItemText | None = None  # the article's text, when the page was at hand
+
+
+class TextSource(StrEnum):
+    """Where an item's full text came from."""
+
+    FEED = "feed"  # the feed entry's own full content
+    PAGE = "page"  # the item's web page, its main text extracted
+
+
+@dataclass(frozen=True)
+class ItemText:
+    """An item's full text: `text` plain (paragraphs separated by blank lines), `markdown`
+    with headings, lists, links and emphasis."""
+
+    text: str
+    markdown: str
+    source: TextSource
+    fetched: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ WAL mode with a busy timeout and short transactions, so a cron `fetch` and an ed
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from digestctl.errors import StoreError, UsageError
-from digestctl.models import Item, ItemStatus
+from digestctl.models import Item, ItemStatus, ItemText, TextSource
 from digestctl.search import Search, parse_search
 
 BUSY_TIMEOUT_MS = 10_000
@@ -36,6 +37,7 @@ class NewItem:
     author: str | None
     site: str | None
     image: str | None = None
+    text: ItemText | None = None  # the full text, when it came with the entry
 
 
 class ItemJson(NamedTuple):
@@ -273,6 +275,24 @@ def _add_decisions(db: sqlite3.Connection) -> None:
     )
 
 
+def _add_item_texts(db: sqlite3.Connection) -> None:
+    # Full texts live apart from items: `items` stays small and fast to list, and texts
+    # can be dropped (prune --texts-older-than) without touching an editor's decisions.
+    _run_script(
+        db,
+        """
+        CREATE TABLE item_texts (
+            item_id   TEXT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+            source    TEXT NOT NULL,
+            fetched   TEXT NOT NULL,
+            text      BLOB NOT NULL,
+            markdown  BLOB NOT NULL
+        );
+        CREATE INDEX item_texts_by_date ON item_texts (fetched);
+        """,
+    )
+
+
 def _add_stories(db: sqlite3.Connection) -> None:
     """Stories: each item's story (named after its founding item), the item's frozen TF-IDF
     vector (so a later fetch rebuilds the window's index exactly), the stories, and the
@@ -327,7 +347,14 @@ def _add_ranking(db: sqlite3.Connection) -> None:
     )
 
 
-_MIGRATIONS = [_v0_to_v1, _add_search_index, _add_decisions, _add_stories, _add_ranking]
+_MIGRATIONS = [
+    _v0_to_v1,
+    _add_search_index,
+    _add_decisions,
+    _add_stories,
+    _add_ranking,
+    _add_item_texts,
+]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 # The full-text index is an external-content FTS5 table: it holds only the index, and
@@ -568,6 +595,9 @@ class Store:
                     _refresh_sizes(
                         db, [r[0] for r in db.execute(_STORY_OF, (item_id,)) if r[0] is not None]
                     )
+                if it.text is not None:
+                    # A text stored already stays: the first full text found is kept.
+                    _insert_text(db, item_id, it.text, now, replace_old=False)
         return UpsertResult(tuple(new), seen)
 
     @staticmethod
@@ -1228,6 +1258,53 @@ class Store:
                 (name,),
             )
 
+    # -- full texts ----------------------------------------------------------------------
+
+    def save_text(self, item_id: str, text: ItemText, now: datetime) -> None:
+        """Store (or replace) an item's full text, compressed."""
+        with self._write() as db:
+            _insert_text(db, item_id, text, now, replace_old=True)
+
+    def get_text(self, item_id: str) -> ItemText | None:
+        row = self._db.execute(
+            "SELECT source, fetched, text, markdown FROM item_texts WHERE item_id = ?",
+            (item_id,),
+        ).fetchone()
+        return _item_text(row) if row else None
+
+    def get_texts(self, ids: Sequence[str]) -> dict[str, ItemText]:
+        found: dict[str, ItemText] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(
+                "SELECT item_id, source, fetched, text, markdown FROM item_texts"
+                f" WHERE item_id IN ({marks})",
+                chunk,
+            ):
+                found[row[0]] = _item_text(row[1:])
+        return found
+
+    def has_texts(self, ids: Sequence[str]) -> set[str]:
+        """Which of these items have a full text stored."""
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self._db.execute(
+                    f"SELECT item_id FROM item_texts WHERE item_id IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def prune_texts(self, older_than: datetime) -> int:
+        """Drop full texts stored before `older_than`; returns how many. Items stay."""
+        with self._write() as db:
+            cursor = db.execute("DELETE FROM item_texts WHERE fetched <= ?", (_iso(older_than),))
+            return cursor.rowcount
+
     def integrity_ok(self) -> bool:
         return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
@@ -1259,6 +1336,34 @@ _SOURCE_COLUMNS = (
     "name, url, etag, last_modified, last_attempt, last_success, last_error, error_kind,"
     " consecutive_failures, failing_since, retry_not_before, moved_to"
 )
+
+
+def _insert_text(
+    db: sqlite3.Connection, item_id: str, text: ItemText, now: datetime, *, replace_old: bool
+) -> None:
+    verb = "INSERT OR REPLACE" if replace_old else "INSERT OR IGNORE"
+    db.execute(
+        f"{verb} INTO item_texts (item_id, source, fetched, text, markdown) VALUES (?,?,?,?,?)",
+        (
+            item_id,
+            text.source.value,
+            _iso(text.fetched or now),
+            zlib.compress(text.text.encode("utf-8"), 6),
+            zlib.compress(text.markdown.encode("utf-8"), 6),
+        ),
+    )
+
+
+def _item_text(row: Sequence[object]) -> ItemText:
+    source, fetched, text, markdown = row
+    assert isinstance(text, bytes)
+    assert isinstance(markdown, bytes)
+    return ItemText(
+        text=zlib.decompress(text).decode("utf-8"),
+        markdown=zlib.decompress(markdown).decode("utf-8"),
+        source=TextSource(str(source)),
+        fetched=_dt(fetched),
+    )
 
 
 def _simple_query(

@@ -27,6 +27,7 @@ SOURCES_TEMPLATE = """\
 # include = ["trafficking"]   # keep only items mentioning any of these (case-insensitive)
 # exclude = ["vacancy"]       # drop items mentioning any of these
 # allow_private = false # true: links and redirects may reach private addresses (intranet)
+# fulltext = false      # true: read each new item's page for its full text at fetch time
 
 # [fetch]
 # concurrency = 32      # requests in flight across all sources

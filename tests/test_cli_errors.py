@@ -32,6 +32,8 @@ REQUIRED_ARGS: dict[str, list[str]] = {
     "stories merge": ["zzzz", "yyyy"],
     "stories split": ["zzzz"],
     "rank explain": ["zzzz"],
+    "show": ["zzzz"],
+    "prune": ["--texts-older-than", "30"],
 }
 # Commands that do their job outside a workspace (they create one).
 MAKES_A_WORKSPACE = {"init", "demo"}

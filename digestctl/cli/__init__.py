@@ -26,6 +26,8 @@ COMMAND_MODULES = {
     "items": "items_cmd",
     "stories": "stories_cmd",
     "add": "add_cmd",
+    "show": "show_cmd",
+    "prune": "show_cmd",
     "pick": "pick_cmd",
     "unpick": "pick_cmd",
     "skip": "pick_cmd",

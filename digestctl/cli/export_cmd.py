@@ -87,6 +87,14 @@ def export(
             "(implies --format html).",
         ),
     ] = False,
+    with_text: Annotated[
+        bool,
+        typer.Option(
+            "--with-text",
+            help="JSON only: add each entry's full text (as stored; `digestctl show ID` "
+            "reads one that is missing).",
+        ),
+    ] = False,
 ) -> None:
     """Export a draft as the finished round-up: Markdown, email-safe HTML, text or JSON.
 
@@ -108,6 +116,12 @@ def export(
         from digestctl.errors import UsageError
 
         raise UsageError(f"--fragment applies to HTML only, not {chosen}", hint="add --format html")
+    if with_text and chosen != "json":
+        from digestctl.errors import UsageError
+
+        raise UsageError(
+            f"--with-text applies to JSON only, not {chosen}", hint="add --format json"
+        )
     ws = state(ctx).workspace()
     path = _draft_path(ws, name)
     draft = drafts.load_draft(path)
@@ -116,8 +130,14 @@ def export(
         _note(f"warning: {warning}")
     from digestctl.export import render_draft
 
+    texts = _texts(ws, [e.id for e in draft.entries]) if with_text else None
     text = render_draft(
-        draft, chosen, template=template, fragment=fragment, templates_dir=ws.templates_dir
+        draft,
+        chosen,
+        template=template,
+        fragment=fragment,
+        templates_dir=ws.templates_dir,
+        texts=texts,
     )
     if output is None or not to_file:
         write_document(text)
@@ -128,6 +148,14 @@ def export(
         f"wrote {output} ({chosen}, {count} entr{'y' if count == 1 else 'ies'} "
         f"from draft {draft.name})"
     )
+
+
+def _texts(ws: Workspace, ids: list[str]) -> dict[str, str | None]:
+    from digestctl.store import Store
+
+    with Store(ws.db_path) as store:
+        found = store.get_texts(ids)
+    return {i: found[i].text if i in found else None for i in ids}
 
 
 def write_document(text: str) -> None:
