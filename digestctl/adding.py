@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from digestctl.config import Config, FetchSettings, _name_from_url, parse_config, valid_name
 from digestctl.core import to_new_item
 from digestctl.errors import ConfigError, FetchError, ParseError, UsageError
-from digestctl.models import FeedEntry, Item, ParsedFeed, Source, SourceType
+from digestctl.models import MANUAL_SOURCE, FeedEntry, Item, ParsedFeed, Source, SourceType
 from digestctl.sourcesfile import append_sources, appended
 from digestctl.urls import canonicalize_url, without_login
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-MANUAL_SOURCE = "manual"  # the source of stories added by hand
 # Advertised feeds tried before giving up on them (a page may list dozens of category feeds).
 MAX_ADVERTISED = 5
 # A guessed feed address gets less patience than the page itself: most simply 404.
@@ -465,7 +464,7 @@ async def _probe_blocking(
     """_probe, with the addresses found on the page that led to a private address (not
     fetched) added to `blocked`."""
     from digestctl.fetch import FetchRequest
-    from digestctl.listing import vouched_for, with_login
+    from digestctl.origins import vouched_for, with_login
     from digestctl.pages import discover_feeds, guess_feed_urls
 
     page: FetchResponse | None = None  # once fetched, the typed URL's answer

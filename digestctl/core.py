@@ -237,7 +237,8 @@ async def _fetch_page_texts(ctx: _Context, source: Source, new_ids: Sequence[str
     again later."""
     from digestctl.fulltext import fetch_item_text
 
-    missing = [i for i in new_ids if i not in ctx.store.has_texts(new_ids)]
+    stored = ctx.store.has_texts(new_ids)
+    missing = [i for i in new_ids if i not in stored]
     items = [ctx.store.get_item(i) for i in missing]
     results = await asyncio.gather(
         *(

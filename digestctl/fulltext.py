@@ -19,7 +19,7 @@ from digestctl.models import Item, ItemText, Source, TextSource
 
 if TYPE_CHECKING:
     from digestctl.config import FetchSettings
-    from digestctl.core import FetcherLike
+    from digestctl.fetcher import FetcherLike
     from digestctl.store import Store
 
 __all__ = [
@@ -110,7 +110,8 @@ async def fetch_item_text(
 ) -> TextResult:
     """Fetch the item's page, extract its text and store it; a failure is a reason."""
     from digestctl.fetch import MAX_BYTES, FetchRequest
-    from digestctl.listing import with_login
+    from digestctl.models import MANUAL_SOURCE
+    from digestctl.origins import same_origin, with_login
 
     url = item.url
     if not url or not url.lower().startswith(("http://", "https://", "file:")):
@@ -118,12 +119,18 @@ async def fetch_item_text(
     headers: dict[str, str] = {}
     if source is not None:
         url, headers = with_login(url, source)
+    # The private-address rule (SECURITY.md): a story the editor added by hand is as
+    # trusted as the URL they typed; a source's item is trusted on the source's own origin,
+    # and any other address is checked unless the source says allow_private.
+    trusted = item.source == MANUAL_SOURCE or (source is not None and same_origin(url, source.url))
     request = FetchRequest(
         url=url,
         timeout=source.timeout if source is not None else 20.0,
         user_agent=source.user_agent if source is not None else None,
         headers=headers,
         max_bytes=max_bytes or MAX_BYTES,
+        trusted=trusted,
+        allow_private=source.allow_private if source is not None else False,
     )
     try:
         response = await fetcher.fetch(request)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+MANUAL_SOURCE = "manual"  # the source of stories added by hand (`digestctl add`)
+
 
 class SourceType(StrEnum):
     AUTO = "auto"

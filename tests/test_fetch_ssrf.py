@@ -30,8 +30,8 @@ from digestctl.fetch import (
     FetchResponse,
     PrivateAddressError,
 )
-from digestctl.listing import vouched_for
 from digestctl.models import Source
+from digestctl.origins import vouched_for
 from digestctl.workspace import init_workspace
 
 runner = CliRunner()

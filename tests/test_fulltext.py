@@ -15,7 +15,7 @@ from digestctl.config import FetchSettings
 from digestctl.core import run_fetch
 from digestctl.feeds import parse_feed
 from digestctl.fulltext import fetch_text, get_text, is_full_article, text_from_feed
-from digestctl.models import ItemText, Source, TextSource
+from digestctl.models import MANUAL_SOURCE, ItemText, Source, TextSource
 from digestctl.store import Store
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -158,7 +158,7 @@ def test_a_page_is_fetched_on_demand_once_then_read_from_the_store(
 ) -> None:
     page = f"<html><body><main><article>{FULL_BODY}</article></main></body></html>"
     url = server.route("/story/on-demand", static(page.encode(), content_type=HTML))
-    item = replace(story(3), url=url)
+    item = replace(story(3), url=url, source=MANUAL_SOURCE)  # trusted: loopback is the web here
     store.upsert_items([item], NOW)
     first = fetch_text(store, item.id, now=NOW)
     assert first.text is not None
@@ -185,7 +185,7 @@ def test_a_page_is_fetched_on_demand_once_then_read_from_the_store(
 )
 def test_no_text_says_why(store: Store, server: TestServer, handler: object, reason: str) -> None:
     url = server.route("/story/failing", handler)  # type: ignore[arg-type]
-    item = replace(story(4), url=url)
+    item = replace(story(4), url=url, source=MANUAL_SOURCE)  # trusted: loopback is the web here
     store.upsert_items([item], NOW)
     result = fetch_text(store, item.id, now=NOW)
     assert result.text is None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from digestctl.cli._common import handle_errors, state
+from digestctl.models import MANUAL_SOURCE
 
 if TYPE_CHECKING:
     from digestctl.models import Item
@@ -76,7 +77,7 @@ def register(app: typer.Typer) -> None:
             added = adding.add_story(store, url)
             item = added.item
             if added.created:
-                output.print_note(f"added {item.id} (source {adding.MANUAL_SOURCE})")
+                output.print_note(f"added {item.id} (source {MANUAL_SOURCE})")
             else:
                 output.print_note(
                     f"already stored: {item.id} (from {item.source}, first seen "

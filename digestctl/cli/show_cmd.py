@@ -85,8 +85,18 @@ def register(app: typer.Typer) -> None:
                 result = fetch_text(
                     store, full_id, source=source, settings=settings, refresh=refresh
                 )
+            if json_out:
+                from digestctl import picks
+                from digestctl.ranking import rank_candidates
+
+                (scored,) = rank_candidates(store, picks.load_config_quietly(ws), [item])
+                extra = {
+                    "story_size": store.story_sizes([item.id]).get(item.id, 1),
+                    "score": scored.score,
+                    "why": list(scored.why),
+                }
         if json_out:
-            output.print_json(format_show_json(item, result))
+            output.print_json(format_show_json(item, result, extra))
             return
         if result.text is None:
             output.print_note(f"no full text for {item.id}: {result.reason}; showing the summary")
@@ -147,13 +157,18 @@ def _source_of(ws: Workspace, item: Item) -> tuple[Source | None, Any]:
     return source, config.fetch
 
 
-def format_show_json(item: Item, result: TextResult) -> dict[str, Any]:
+def format_show_json(
+    item: Item, result: TextResult, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The item's keys (as in `items --json`, with `extra`: story_size, score, why), then
+    its text."""
     from digestctl.output import format_item
 
     text = result.text
     return format_item(
         item,
         {
+            **(extra or {}),
             "text": text.text if text else None,
             "text_source": text.source.value if text else None,
             "markdown": text.markdown if text else None,
