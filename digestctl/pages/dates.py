@@ -159,6 +159,9 @@ _ZONES = {
 _NAMED_ZONE = re.compile(r"(?<=[\d\s.])([a-z]{1,4})\)?$", re.I)
 
 
+_KOREAN_DATE = re.compile(r"\d\s*[년월일]")
+
+
 class _Dates:
     """Reads dates as one page writes them: `day_first` says how to read 03/04/2014 (None:
     not at all), `latest` is the last plausible moment."""
@@ -224,6 +227,10 @@ class _Dates:
                 found = found.astimezone(timezone(delta))
         elif offset_hours:
             found = found.astimezone(timezone(timedelta(hours=offset_hours)))
+        elif _KOREAN_DATE.search(text):
+            # parse_date reads a Korean date without a zone as Korean time (as feedparser
+            # does): keep that offset, so the day stays the one the page shows.
+            found = found.astimezone(timezone(timedelta(hours=9)))
         return found
 
     def _written(self, text: str) -> Iterator[tuple[int, datetime]]:
