@@ -122,8 +122,9 @@ class Ranker:
             self.warnings,
         )
 
-    def rank(self, items: Sequence[C]) -> list[Scored[C]]:
-        """The items best first (ties: the order given, newest first by default)."""
+    def rank(self, items: Sequence[C], *, best_first: bool = True) -> list[Scored[C]]:
+        """The items best first (ties: the order given, newest first by default); with
+        `best_first=False`, scored but in the order given."""
         scored: list[Scored[C]] = []
         sizes = self.story_sizes
         scorer = FastScorer(self.context)
@@ -135,7 +136,8 @@ class Ranker:
             scored.append(
                 Scored(item, round(total, 4), scorer=scorer, story_size=size, words=words)
             )
-        scored.sort(key=lambda s: -s.score)
+        if best_first:
+            scored.sort(key=lambda s: -s.score)
         return scored
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
-from digestctl.ranking import features as F
+import digestctl.ranking.features as F
 from digestctl.ranking.model import Model
 
 BOOST = 2.0  # log-odds for an item that mentions a boost term: about 7x likelier
