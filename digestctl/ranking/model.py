@@ -15,7 +15,8 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-MODEL_VERSION = 1  # bump when features or training change: stored models are then rebuilt
+MODEL_VERSION = 2  # bump when features or training change: stored models are then refit
+# (2: one feature per word, no title-word features)
 
 
 @dataclass(frozen=True)
