@@ -209,7 +209,7 @@ def test_fulltext_in_sources_toml_is_checked(tmp_path: Path) -> None:
         tmp_path / "s",
     )
     assert defaults.sources[0].fulltext
-    with pytest.raises(ConfigError, match="fulltext.*must be true or false"):
+    with pytest.raises(ConfigError, match=r"fulltext.*must be true or false"):
         parse_config(
             '[[source]]\nurl = "https://example.org/f"\nfulltext = "yes"\n', tmp_path / "s"
         )
