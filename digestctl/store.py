@@ -303,7 +303,7 @@ class Store:
                 if it.body is not None:
                     db.execute(
                         "INSERT OR IGNORE INTO item_bodies (item_id, fetched, body) VALUES (?,?,?)",
-                        (item_id, stamp, zlib.compress(it.body.encode("utf-8"), 6)),
+                        (item_id, stamp, zlib.compress(it.body.encode("utf-8"), 1)),
                     )
         return UpsertResult(tuple(new), seen, duplicates)
 
