@@ -196,9 +196,8 @@ async def _fetch_source_unguarded(ctx: _Context, source: Source) -> SourceOutcom
     dropped += len(entries) - len(usable)
     kept, filtered = select_entries(usable, source)
     if any(e.content for e in kept):
-        known = ctx.store.known_keys(item_key(e, source.name) for e in kept if e.content)
-        # Off the event loop, like parsing: extraction takes a millisecond or so an entry.
-        kept = await asyncio.to_thread(with_feed_texts, kept, source.name, known)
+        known = ctx.store.keys_with_text(item_key(e, source.name) for e in kept if e.content)
+        kept = with_feed_bodies(kept, source.name, known)
     items = [to_new_item(e, source.name, site) for e in kept]
     result = ctx.store.upsert_items(items, ctx.now)
     if source.fulltext and result.new:
@@ -218,16 +217,21 @@ async def _fetch_source_unguarded(ctx: _Context, source: Source) -> SourceOutcom
     )
 
 
-def with_feed_texts(entries: Sequence[FeedEntry], source: str, known: set[str]) -> list[FeedEntry]:
-    """Entries whose feed body is the whole article carry its text; entries stored before
-    (`known` keys) are not read again (a feed repeats its entries on every fetch). Pure."""
-    from digestctl.fulltext import text_from_feed
+# A feed body shorter than this cannot hold the MIN_FULL_WORDS of a whole article.
+MIN_BODY_CHARS = 600
 
+
+def with_feed_bodies(entries: Sequence[FeedEntry], source: str, known: set[str]) -> list[FeedEntry]:
+    """Keep the feed body only of entries without a text or body stored (`known` keys: a
+    feed repeats its entries on every fetch) and long enough to be a whole article. The
+    body is stored as it is and read into text when first shown: extracting every new
+    entry at fetch time would cost a cron run a millisecond or two per entry. Pure."""
     out = []
     for entry in entries:
-        if entry.content and entry.text is None and item_key(entry, source) not in known:
-            entry = replace(entry, text=text_from_feed(entry.content, entry.url))
-        out.append(replace(entry, content=None) if entry.content else entry)
+        body = entry.content
+        if body is not None and (len(body) < MIN_BODY_CHARS or item_key(entry, source) in known):
+            entry = replace(entry, content=None)
+        out.append(entry)
     return out
 
 
@@ -235,10 +239,13 @@ async def _fetch_page_texts(ctx: _Context, source: Source, new_ids: Sequence[str
     """`fulltext = true`: each new item's page, fetched now for its text (one request per
     item, through the same fetcher and its limits). Failures are warnings: `show` tries
     again later."""
-    from digestctl.fulltext import fetch_item_text
+    from digestctl.fulltext import fetch_item_text, text_from_stored_body
 
     stored = ctx.store.has_texts(new_ids)
-    missing = [i for i in new_ids if i not in stored]
+    # A feed that carries whole articles needs no page request.
+    missing = [
+        i for i in new_ids if i not in stored and text_from_stored_body(ctx.store, i) is None
+    ]
     items = [ctx.store.get_item(i) for i in missing]
     results = await asyncio.gather(
         *(
@@ -408,6 +415,7 @@ def to_new_item(entry: FeedEntry, source: str, site: str | None) -> NewItem:
         site=site,
         image=entry.image,
         text=entry.text,
+        body=entry.content,
     )
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "is_full_article",
     "text_from_feed",
     "text_from_page",
+    "text_from_stored_body",
 ]
 
 # A feed body shorter than this is a summary or a teaser, not the article.
@@ -94,9 +95,25 @@ def text_from_page(html: bytes, url: str, charset: str | None = None) -> ItemTex
     return ItemText(article.text, article.markdown, TextSource.PAGE)
 
 
+def text_from_stored_body(store: Store, item_id: str) -> ItemText | None:
+    """The text of the feed body stored with the item, when it is the whole article;
+    stored as the item's text once read. No network."""
+    body = store.get_body(item_id)
+    if body is None:
+        return None
+    item = store.get_item(item_id)
+    text = text_from_feed(body, item.url)
+    if text is not None:
+        stamped = ItemText(text.text, text.markdown, text.source, datetime.now(UTC))
+        store.save_text(item_id, stamped, stamped.fetched or datetime.now(UTC))
+        return stamped
+    return None
+
+
 def get_text(store: Store, item_id: str) -> ItemText | None:
-    """The item's stored full text, if any (no network)."""
-    return store.get_text(item_id)
+    """The item's full text if it is at hand (stored, or in its stored feed body); no
+    network. The hook for views that must not wait (the review app's list)."""
+    return store.get_text(item_id) or text_from_stored_body(store, item_id)
 
 
 async def fetch_item_text(
@@ -165,7 +182,7 @@ def fetch_text(
     now: datetime | None = None,
 ) -> TextResult:
     """The item's full text: stored, else its page fetched now (and stored)."""
-    if not refresh and (stored := store.get_text(item_id)) is not None:
+    if not refresh and (stored := get_text(store, item_id)) is not None:
         return TextResult(stored)
     item = store.get_item(item_id)
 

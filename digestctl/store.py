@@ -38,6 +38,7 @@ class NewItem:
     site: str | None
     image: str | None = None
     text: ItemText | None = None  # the full text, when it came with the entry
+    body: str | None = None  # the feed entry's full body (markup), read into text on demand
 
 
 class ItemJson(NamedTuple):
@@ -289,6 +290,12 @@ def _add_item_texts(db: sqlite3.Connection) -> None:
             markdown  BLOB NOT NULL
         );
         CREATE INDEX item_texts_by_date ON item_texts (fetched);
+        CREATE TABLE item_bodies (
+            item_id   TEXT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+            fetched   TEXT NOT NULL,
+            body      BLOB NOT NULL
+        );
+        CREATE INDEX item_bodies_by_date ON item_bodies (fetched);
         """,
     )
 
@@ -598,6 +605,11 @@ class Store:
                 if it.text is not None:
                     # A text stored already stays: the first full text found is kept.
                     _insert_text(db, item_id, it.text, now, replace_old=False)
+                if it.body is not None:
+                    db.execute(
+                        "INSERT OR IGNORE INTO item_bodies (item_id, fetched, body) VALUES (?,?,?)",
+                        (item_id, stamp, zlib.compress(it.body.encode("utf-8"), 1)),
+                    )
         return UpsertResult(tuple(new), seen)
 
     @staticmethod
@@ -1272,6 +1284,30 @@ class Store:
         ).fetchone()
         return _item_text(row) if row else None
 
+    def keys_with_text(self, keys: Iterable[str]) -> set[str]:
+        """Which of these keys name an item that has a full text or a feed body stored."""
+        wanted = list(keys)
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self._db.execute(
+                    f"SELECT key FROM items WHERE key IN ({marks}) AND (id IN"
+                    " (SELECT item_id FROM item_texts) OR id IN (SELECT item_id FROM item_bodies))",
+                    chunk,
+                )
+            )
+        return found
+
+    def get_body(self, item_id: str) -> str | None:
+        """The feed entry's body stored for the item (markup), if any."""
+        row = self._db.execute(
+            "SELECT body FROM item_bodies WHERE item_id = ?", (item_id,)
+        ).fetchone()
+        return zlib.decompress(row[0]).decode("utf-8") if row else None
+
     def get_texts(self, ids: Sequence[str]) -> dict[str, ItemText]:
         found: dict[str, ItemText] = {}
         for start in range(0, len(ids), 500):
@@ -1303,6 +1339,7 @@ class Store:
         """Drop full texts stored before `older_than`; returns how many. Items stay."""
         with self._write() as db:
             cursor = db.execute("DELETE FROM item_texts WHERE fetched <= ?", (_iso(older_than),))
+            db.execute("DELETE FROM item_bodies WHERE fetched <= ?", (_iso(older_than),))
             return cursor.rowcount
 
     def integrity_ok(self) -> bool:

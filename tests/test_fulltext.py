@@ -100,6 +100,8 @@ def test_fetch_stores_the_text_of_full_feed_entries_only(store: Store, server: T
     report = run_fetch(store, [Source(name="valley", url=url)], FetchSettings(), now=NOW)
     assert report.exit_code == 0
     items = {i.url: i for i in store.list_items()}
+    # The body is kept as it is at fetch time and read into text when first asked for.
+    assert store.get_text(items["https://example.org/full"].id) is None
     full = get_text(store, items["https://example.org/full"].id)
     assert full is not None
     assert full.source is TextSource.FEED
@@ -192,3 +194,22 @@ def test_no_text_says_why(store: Store, server: TestServer, handler: object, rea
     assert result.reason is not None
     assert reason in result.reason
     assert get_text(store, item.id) is None
+
+
+def test_fulltext_in_sources_toml_is_checked(tmp_path: Path) -> None:
+    from digestctl.config import parse_config
+    from digestctl.errors import ConfigError
+
+    good = parse_config(
+        '[[source]]\nurl = "https://example.org/feed"\nfulltext = true\n', tmp_path / "s"
+    )
+    assert good.sources[0].fulltext
+    defaults = parse_config(
+        '[defaults]\nfulltext = true\n[[source]]\nurl = "https://example.org/feed"\n',
+        tmp_path / "s",
+    )
+    assert defaults.sources[0].fulltext
+    with pytest.raises(ConfigError, match=r"fulltext.*must be true or false"):
+        parse_config(
+            '[[source]]\nurl = "https://example.org/f"\nfulltext = "yes"\n', tmp_path / "s"
+        )

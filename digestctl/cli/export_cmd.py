@@ -151,11 +151,17 @@ def export(
 
 
 def _texts(ws: Workspace, ids: list[str]) -> dict[str, str | None]:
+    from digestctl.fulltext import get_text
     from digestctl.store import Store
 
+    texts: dict[str, str | None] = {}
     with Store(ws.db_path) as store:
         found = store.get_texts(ids)
-    return {i: found[i].text if i in found else None for i in ids}
+        for i in ids:
+            # A feed body not read yet is read now (no network).
+            text = found.get(i) or get_text(store, i)
+            texts[i] = text.text if text else None
+    return texts
 
 
 def write_document(text: str) -> None:

@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         """
         from digestctl import output
         from digestctl.errors import UsageError
-        from digestctl.fulltext import TextResult, fetch_text
+        from digestctl.fulltext import TextResult, fetch_text, get_text
         from digestctl.store import Store
 
         if offline and refresh:
@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
             (full_id,) = store.resolve_ids([item_id])
             item = store.get_item(full_id)
             if offline:
-                stored = store.get_text(full_id)
+                stored = get_text(store, full_id)
                 result = TextResult(stored, None if stored else "no text stored (--offline)")
             else:
                 source, settings = _source_of(ws, item)

@@ -283,13 +283,30 @@ def _remove_hidden(root: LexborNode) -> None:
             node.remove()
 
 
-def _remove_chrome(root: LexborNode, body_len: int, *, by_class: bool) -> None:
+class _Share:
+    """Whether a node holds much of the page's text; the page's length is measured only
+    when a node is long enough to ask (most furniture is a line or two)."""
+
+    def __init__(self, root: LexborNode) -> None:
+        self.root = root
+        self.total = -1
+
+    def over(self, node: LexborNode, share: float) -> bool:
+        length = len(node.text(deep=True))
+        if length < 300:
+            return False
+        if self.total < 0:
+            self.total = len(self.root.text(deep=True))
+        return length > self.total * share
+
+
+def _remove_chrome(root: LexborNode, share: _Share, *, by_class: bool) -> None:
     for node in root.css(", ".join(_CHROME_TAGS) + ", [role]"):
         role = (node.attributes.get("role") or "").lower()
         if node.tag not in _CHROME_TAGS and role not in _CHROME_ROLES:
             continue
         # A header or footer wrapping most of the page is a layout box, not chrome.
-        if node.tag in {"header", "footer"} and len(node.text(deep=True)) > body_len * 0.4:
+        if node.tag in {"header", "footer"} and share.over(node, 0.4):
             continue
         if node.css_matches("article, main, [itemprop=articleBody]") and node.tag == "header":
             continue
@@ -308,7 +325,7 @@ def _remove_chrome(root: LexborNode, body_len: int, *, by_class: bool) -> None:
             break  # a page made of thousands of "sidebars" is hostile, not a layout
         if node.attributes.get("itemprop") == "articleBody":
             continue
-        if len(node.text(deep=True)) > body_len * 0.5:
+        if share.over(node, 0.5):
             continue
         node.remove()
 
@@ -934,9 +951,9 @@ def _extract_once(
     if body is None:
         return [], title
     tree.strip_tags(_JUNK_TAGS)
-    body_len = len(body.text(deep=True))
+    share = _Share(body)
     _remove_hidden(body)
-    _remove_chrome(body, body_len, by_class=strict)
+    _remove_chrome(body, share, by_class=strict)
     hints = _hint_ids(body)
     scores, nodes = _score(body, hints)
     top = _pick_top(scores, nodes, body)
@@ -1031,7 +1048,7 @@ def extract_fragment(html: str, url: str = "") -> ArticleText | None:
         return None
     tree.strip_tags(_JUNK_TAGS)
     _remove_hidden(body)
-    _remove_chrome(body, len(body.text(deep=True)), by_class=True)
+    _remove_chrome(body, _Share(body), by_class=True)
     _clean_inside(body)
     blocks = _tidy(_render([body], url), None)
     return _join(blocks) if blocks else None
