@@ -647,6 +647,7 @@ class ReviewPlan:
     created: bool  # the draft was made for this review
     repair: Repair
     problems: tuple[str, ...]  # drafts that could not be read
+    archive: Archive | None = None
 
 
 def plan_review(
@@ -658,21 +659,27 @@ def plan_review(
     since: datetime | None = None,
     include_decided: bool = False,
     now: datetime | None = None,
+    with_candidates: bool = True,
 ) -> ReviewPlan:
     """Everything `review` needs before the first key: the draft (made if there is none),
-    the store repaired from the drafts, the window and its candidates."""
+    the store repaired from the drafts, the window and its candidates (not gathered
+    without `with_candidates`: the full-screen app loads its own rows in one query)."""
     now = now or datetime.now(UTC)
     choice = choose_draft(ws, draft, create=True)
     repair = reconcile(ws, store)
     archive = load_archive(ws)
     desk = Desk(ws, store, choice.name, now=now)
     window = issue_window(archive, desk.draft(), since=since, now=now)
-    candidates = review_candidates(
-        store,
-        archive,
-        window,
-        current=choice.name,
-        source=source,
-        include_decided=include_decided,
+    candidates = (
+        review_candidates(
+            store,
+            archive,
+            window,
+            current=choice.name,
+            source=source,
+            include_decided=include_decided,
+        )
+        if with_candidates
+        else []
     )
-    return ReviewPlan(desk, candidates, window, choice.created, repair, archive.problems)
+    return ReviewPlan(desk, candidates, window, choice.created, repair, archive.problems, archive)

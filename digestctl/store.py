@@ -47,6 +47,23 @@ class ItemJson(NamedTuple):
     json: str
 
 
+class ReviewRowData(NamedTuple):
+    """One item for the review app, as SQLite returns it (dates as stored ISO text)."""
+
+    rowid: int
+    id: str
+    status: str
+    source: str
+    title: str | None
+    url: str | None
+    summary: str | None
+    author: str | None
+    date: str  # published, else first seen
+    published: str | None
+    duplicate_of: str | None
+    outlets: str | None  # other sources with this URL, tab-separated
+
+
 @dataclass(frozen=True)
 class SourceState:
     name: str
@@ -400,6 +417,47 @@ class Store:
 
     def count_items(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM items").fetchone()[0])
+
+    # -- the review app's rows: one query, plain tuples --------------------------------
+
+    def list_review_rows(
+        self, *, since: datetime | None = None, statuses: Sequence[ItemStatus] = ()
+    ) -> list[ReviewRowData]:
+        """Every item of the window (all statuses, or only `statuses`) as plain tuples,
+        newest first, in one query: the review app builds its rows from these without an
+        object per column or a query per item. `since` keeps items published or first
+        seen from then on (picks.in_window). `outlets` lists the other sources that
+        carried the same URL, tab-separated."""
+        where: list[str] = ["1"]
+        args: list[str] = []
+        if since is not None:
+            stamp = _iso_required(since)
+            where.append("(coalesce(published, first_seen) >= ? OR first_seen >= ?)")
+            args += [stamp, stamp]
+        if statuses:
+            where.append(f"status IN ({','.join('?' * len(statuses))})")
+            args += [s.value for s in statuses]
+        sql = (
+            "SELECT rowid, id, status, source, title, url, summary, author,"
+            " coalesce(published, first_seen), published, duplicate_of,"
+            " (SELECT group_concat(s.source, char(9)) FROM item_sources s"
+            "  WHERE s.item_id = items.id AND s.source != items.source)"
+            f" FROM items WHERE {' AND '.join(where)} {_NEWEST_FIRST}"
+        )
+        return [ReviewRowData(*r) for r in self._db.execute(sql, args)]
+
+    def item_watermark(self) -> int:
+        """A number that grows with every item stored (SQLite's rowid)."""
+        return int(self._db.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()[0])
+
+    def count_items_after(self, watermark: int) -> int:
+        """Items stored since `item_watermark()` returned `watermark` (a rowid range: cheap
+        enough to ask every few seconds)."""
+        return int(
+            self._db.execute("SELECT count(*) FROM items WHERE rowid > ?", (watermark,)).fetchone()[
+                0
+            ]
+        )
 
     # -- sources -------------------------------------------------------------------------
 

@@ -1,0 +1,127 @@
+"""What the review app knows about each candidate, read from the store in one query.
+
+This is the app's only way to the data: stories (story id, size), ranking (score, why) and
+full text plug in here, and nothing in app.py or board.py needs to change when they land.
+Store I/O through `Store`; no terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from digestctl.models import ItemStatus
+from digestctl.picks import Archive, Window
+from digestctl.store import Store
+
+
+@dataclass(slots=True, eq=False)
+class ReviewRow:
+    """One candidate. `status` is the only field that changes while the app runs (a
+    decision sets it); everything else is as loaded."""
+
+    id: str
+    status: ItemStatus
+    source: str
+    title: str
+    url: str | None
+    summary: str
+    author: str | None
+    date: str  # stored UTC ISO text: published, else first seen (formatted only when shown)
+    dated: bool = True  # `date` is the publication date, not when it was first seen
+    story: str = ""  # items with the same story id are one story (one row until expanded)
+    story_size: int = 1  # items in the story, this one included
+    score: float | None = None  # how likely the editor picks it (None: not ranked)
+    why: tuple[str, ...] = ()  # the ranking's reasons, in words
+    outlets: tuple[str, ...] = ()  # other sources that carry the same story
+    rowid: int = 0
+
+    @property
+    def when(self) -> datetime:
+        return datetime.fromisoformat(self.date)
+
+
+def age(when: datetime, now: datetime) -> str:
+    """A short age: 40m, 5h, 3d, 6w, 2y (future dates read as 0m)."""
+    minutes = max(0, int((now - when).total_seconds() // 60))
+    for size, unit in ((60 * 24 * 365, "y"), (60 * 24 * 7 * 2, "w"), (60 * 24, "d"), (60, "h")):
+        if minutes >= size:
+            span = 60 * 24 * 7 if unit == "w" else size
+            return f"{minutes // span}{unit}"
+    return f"{minutes}m"
+
+
+def load_rows(store: Store, window: Window) -> list[ReviewRow]:
+    """Every item of the window, all statuses, newest first (the app filters by status in
+    memory, so `t` costs no query). One query; stories from the store's same-title links
+    (`duplicate_of`) until the stories work gives each item its story id."""
+    data = store.list_review_rows(since=window.start)
+    rows: list[ReviewRow] = []
+    members: dict[str, list[ReviewRow]] = {}
+    for r in data:
+        row = ReviewRow(
+            id=r.id,
+            status=ItemStatus(r.status),
+            source=r.source,
+            title=r.title or r.url or r.id,
+            url=r.url,
+            summary=r.summary or "",
+            author=r.author,
+            date=r.date,
+            dated=r.published is not None,
+            story=r.duplicate_of or r.id,
+            outlets=tuple(r.outlets.split("\t")) if r.outlets else (),
+            rowid=r.rowid,
+        )
+        rows.append(row)
+        members.setdefault(row.story, []).append(row)
+    for story in members.values():
+        if len(story) > 1:
+            for row in story:
+                row.story_size = len(story)
+                others = [o.source for o in story if o is not row and o.source != row.source]
+                row.outlets = tuple(dict.fromkeys([*row.outlets, *others]))
+    rank(rows)
+    return rows
+
+
+def rank(rows: Sequence[ReviewRow]) -> None:
+    """Give rows their `score` and `why` (the ranking work plugs in here; today none)."""
+
+
+def featured_in(archive: Archive, row: ReviewRow, *, current: str | None) -> tuple[str, ...]:
+    """Drafts other than `current` that hold this story already (its item, or the item it
+    duplicates). Asked for the highlighted row only, never for the whole list."""
+    found = archive.featured_in(row.id, row.url, current=current)
+    if row.story != row.id:
+        found += tuple(
+            n for n in archive.featured_in(row.story, None, current=current) if n not in found
+        )
+    return found
+
+
+# The reading view's text: the article's full text when the store has it. The full-text
+# work plugs its store lookup in here; until then there is none and the view shows the
+# summary and the link.
+FullText = Callable[[Store, str], "str | None"]
+
+
+def full_text(store: Store, item_id: str) -> str | None:
+    """The item's extracted article text, if the store has it."""
+    return None
+
+
+def search_text(row: ReviewRow) -> str:
+    """What `/` searches: title, summary and source, lower-cased."""
+    return f"{row.title}\n{row.summary}\n{row.source}".casefold()
+
+
+def matches(query: str) -> Callable[[str], bool]:
+    """A test for search_text(): every word of the query appears (case-insensitive)."""
+    words = query.casefold().split()
+    return lambda text: all(w in text for w in words)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
