@@ -20,11 +20,12 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -149,7 +150,8 @@ class CandidateList(ScrollView, can_focus=True):
         self.show_cursor()
         self.refresh()
 
-    def show_cursor(self) -> None:
+    def show_cursor(self) -> bool:
+        """Scroll so the cursor's line is in view; True if it scrolled."""
         height = self.scrollable_content_region.height
         top = round(self.scroll_offset.y)
         cursor = self.board.cursor
@@ -157,6 +159,9 @@ class CandidateList(ScrollView, can_focus=True):
             self.scroll_to(y=cursor, animate=False, immediate=True)
         elif height and cursor >= top + height:
             self.scroll_to(y=cursor - height + 1, animate=False, immediate=True)
+        else:
+            return False
+        return True
 
     def on_resize(self, event: events.Resize) -> None:
         self.sync()
@@ -189,14 +194,23 @@ class CandidateList(ScrollView, can_focus=True):
             style += self.get_component_rich_style("candidate-list--cursor")
         return Strip([Segment(text, style)], width)
 
-    def _moved(self) -> None:
-        self.show_cursor()
-        self.refresh()
+    def _moved(self, before: int | None = None) -> None:
+        if self.show_cursor() or before is None:
+            self.refresh()
+        else:  # only the two lines that changed are drawn again
+            top = round(self.scroll_offset.y)
+            width = self.scrollable_content_region.width
+            for index in {before, self.board.cursor}:
+                self._redraw_line(index - top, width)
         self.post_message(self.Moved())
 
+    def _redraw_line(self, y: int, width: int) -> None:
+        self.refresh(Region(0, y, width, 1))
+
     def action_move(self, by: int) -> None:
+        before = self.board.cursor
         self.board.move(by)
-        self._moved()
+        self._moved(before)
 
     def action_top(self) -> None:
         self.board.go(0)
@@ -221,6 +235,25 @@ class CandidateList(ScrollView, can_focus=True):
             self._moved()
             if again:  # a double click opens or folds a story, as z does
                 self.call_later(self.run_action, "app.story")
+
+
+class Bar(Widget):
+    """A line or two of text (header, status); changing it redraws it without a layout
+    pass over the screen, which keeps a keystroke cheap."""
+
+    DEFAULT_CSS = "Bar { height: 1; }"
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.text = Text()
+
+    def set(self, text: Text) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+    def render(self) -> Text:
+        return self.text
 
 
 # -- the screens over the list ----------------------------------------------------------------
@@ -517,6 +550,7 @@ class ReviewApp(App[Outcome]):
         self.draft: Draft | None = None
         self.message = ""
         self.fresh = 0  # items stored since the rows were loaded
+        self._preview = Text()
         self.watermark = max((r.rowid for r in rows), default=0)
         self.watermark = max(self.watermark, self._store_watermark())
         self._resume()
@@ -524,12 +558,12 @@ class ReviewApp(App[Outcome]):
     # -- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(id="header")
+        yield Bar(id="header")
         with Vertical(id="body"):
             yield CandidateList(self.board, now=self.now, id="list")
             with VerticalScroll(id="preview"):
                 yield Static(id="preview-text")
-        yield Static(id="status")
+        yield Bar(id="status")
         yield Prompt(id="prompt")
         yield Static(FOOTER, id="footer")
 
@@ -558,9 +592,13 @@ class ReviewApp(App[Outcome]):
         self.refresh_panels()
 
     def refresh_panels(self) -> None:
-        self.query_one("#header", Static).update(self.format_header())
-        self.query_one("#preview-text", Static).update(self.format_preview())
-        self.query_one("#status", Static).update(self.format_status())
+        self.query_one("#header", Bar).set(self.format_header())
+        preview = self.format_preview()
+        if preview != self._preview:
+            self._preview = preview
+            self.query_one("#preview-text", Static).update(preview)
+            self.query_one("#preview", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#status", Bar).set(self.format_status())
 
     def on_candidate_list_moved(self, _: CandidateList.Moved) -> None:
         self.message = ""
@@ -1035,4 +1073,6 @@ def run_app(
 def _report_paint(path: str) -> None:
     import time
 
-    Path(path).write_text(f"{time.time():.6f}\n", encoding="utf-8")
+    tmp = Path(path + ".tmp")
+    tmp.write_text(f"{time.time():.6f}\n", encoding="utf-8")
+    tmp.replace(path)

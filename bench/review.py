@@ -1,0 +1,235 @@
+"""The full-screen review at 1k, 15k and 100k candidates: time to first paint, key latency
+(move, pick, mark), search, and resident memory.
+
+Headless (Textual's pilot, in this process): the app is built from the store and run at
+120x40; "first paint" is from loading the rows to the first screen drawn, "key" from a key
+pressed to the screen redrawn. Then the real `digestctl review` in a pseudo-terminal:
+from the command starting to the app's first paint, and its peak resident memory.
+
+Run: .venv/bin/python bench/review.py [--sizes 1000,15000,100000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from digestctl import picks
+from digestctl.store import NewItem, Store
+from digestctl.workspace import Workspace, init_workspace
+
+WORDS = [
+    "trafficking",
+    "labour",
+    "migrants",
+    "court",
+    "ruling",
+    "police",
+    "report",
+    "survivors",
+    "shelter",
+    "funding",
+    "ministry",
+    "border",
+    "smuggling",
+    "investigation",
+    "network",
+    "charity",
+    "campaign",
+    "law",
+    "reform",
+    "week",
+    "supply",
+    "chain",
+    "audit",
+    "factory",
+    "workers",
+    "wages",
+    "debt",
+    "bondage",
+    "rescue",
+    "raid",
+    "arrests",
+]
+
+
+def seed(root: Path, count: int, *, now: datetime | None = None) -> Workspace:
+    """A workspace with `count` new candidates from 300 sources over the last week; one in
+    ten repeats an earlier story's title from another source (a story with outlets)."""
+    ws, _ = init_workspace(root)
+    now = now or datetime.now(UTC)
+    items = []
+    for n in range(count):
+        words = [WORDS[(n * 7 + k * 13) % len(WORDS)] for k in range(7)]
+        story = n - 3 if n % 10 == 9 else n
+        title = f"Story {story}: " + " ".join(words).capitalize()
+        url = f"https://news{n % 300}.example.org/2026/{n}"
+        items.append(
+            NewItem(
+                id=f"i{n:07d}",
+                key=url,
+                source=f"source-{n % 300:03d}",
+                title=title,
+                url=url,
+                summary=f"What happened in story {story}, in two sentences. "
+                + " ".join(reversed(words))
+                + ".",
+                published=now - timedelta(seconds=40 * n),
+                author="A. Writer" if n % 3 else None,
+                site=f"news{n % 300}.example.org",
+                title_key=f"story {story}",
+            )
+        )
+    with Store(ws.db_path) as store:
+        for start in range(0, count, 5000):
+            store.upsert_items(items[start : start + 5000], now)
+    picks.new_draft(ws, "issue-1", day=date.today())
+    return ws
+
+
+async def pilot_run(ws: Workspace, *, size: tuple[int, int]) -> dict[str, float]:
+    from textual import events
+    from textual.strip import Strip
+
+    from digestctl.review.app import CandidateList, ReviewApp
+    from digestctl.review.rows import load_rows
+
+    figures: dict[str, float] = {}
+    with Store(ws.db_path) as store:
+        start = time.perf_counter()
+        plan = picks.plan_review(ws, store, with_candidates=False)
+        rows = load_rows(store, plan.window)
+        figures["load"] = time.perf_counter() - start
+        assert plan.archive is not None
+        app = ReviewApp(plan.desk, rows, plan.window, archive=plan.archive, poll_seconds=0)
+        painted: list[float] = []
+        app.call_after_refresh(lambda: painted.append(time.perf_counter()))
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            figures["first paint"] = painted[0] - start
+
+            drawn = [0]
+            draw = CandidateList.render_line
+
+            def counted(widget: CandidateList, y: int) -> Strip:
+                drawn[0] += 1
+                return draw(widget, y)
+
+            CandidateList.render_line = counted  # type: ignore[method-assign]
+
+            async def timed(*keys: str) -> float:
+                """From the key event sent to the list's lines drawn again and the frame
+                after them written out."""
+                times = []
+                for key in keys:
+                    await pilot.pause()
+                    before = drawn[0]
+                    char = key if len(key) == 1 else " " if key == "space" else None
+                    t = time.perf_counter()
+                    app.post_message(events.Key(key, char))
+                    while drawn[0] == before:
+                        await asyncio.sleep(0)
+                    await _redrawn(app)
+                    times.append(time.perf_counter() - t)
+                return statistics.median(times)
+
+            figures["key: move"] = await timed(*"jjjjjjjjkk")
+            figures["key: page"] = await timed("pagedown", "pagedown", "pageup")
+            figures["key: mark"] = await timed("space", "space", "space")
+            figures["key: pick"] = await timed("p", "p", "p")
+            t = time.perf_counter()
+            app.board.search("labour court")
+            figures["search (filter only)"] = time.perf_counter() - t
+            figures["matches"] = len(app.board.lines)
+            app.board.search("")
+            await pilot.press("slash", *"labour court")
+            figures["search: Enter to list redrawn"] = await timed("enter")
+            CandidateList.render_line = draw  # type: ignore[method-assign]
+    return figures
+
+
+async def _redrawn(app: object) -> None:
+    """Wait until the screen has been painted after the last message."""
+    from textual.app import App
+
+    assert isinstance(app, App)
+    done = asyncio.Event()
+    app.call_after_refresh(done.set)
+    await done.wait()
+
+
+def real_process(ws: Workspace, *, runs: int) -> tuple[float, float]:
+    """(median seconds from spawn to first paint, peak RSS in MB) of `digestctl review`."""
+    import pexpect
+
+    times = []
+    peak = 0.0
+    for _ in range(runs):
+        marker = Path(tempfile.mkdtemp()) / "painted"
+        env = dict(os.environ, TERM="xterm-256color", DIGESTCTL_REVIEW_PAINTED=str(marker))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        start = time.time()
+        child = pexpect.spawn(
+            sys.executable,
+            ["-m", "digestctl", "-w", str(ws.root), "review"],
+            env=env,
+            dimensions=(40, 120),
+            timeout=30,
+        )
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            with contextlib.suppress(pexpect.TIMEOUT):
+                child.read_nonblocking(65536, timeout=0.02)
+        painted = float(marker.read_text())
+        times.append(painted - start)
+        rss = _rss_mb(child.pid)
+        peak = max(peak, rss)
+        child.send("q")
+        child.expect(pexpect.EOF)
+        child.close()
+    return statistics.median(times), peak
+
+
+def _rss_mb(pid: int) -> float:
+    """VmHWM (peak resident set) of a live process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,15000,100000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-pty", action="store_true", help="skip the real process")
+    args = parser.parse_args()
+    for size in (int(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory() as tmp:
+            ws = seed(Path(tmp) / "ws", size)
+            runs = [asyncio.run(pilot_run(ws, size=(120, 40))) for _ in range(args.runs)]
+            print(f"\n{size:,} candidates (headless, 120x40, median of {args.runs})")
+            for key in runs[0]:
+                value = statistics.median(r[key] for r in runs)
+                unit = "" if key == "matches" else " ms"
+                shown = f"{value:.0f}" if key == "matches" else f"{value * 1000:.1f}"
+                print(f"  {key:<34} {shown}{unit}")
+            own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"  {'peak RSS of this process':<34} {own:.0f} MB")
+            if not args.no_pty:
+                paint, rss = real_process(ws, runs=args.runs)
+                print(f"  {'real process: start to first paint':<34} {paint * 1000:.0f} ms")
+                print(f"  {'real process: peak RSS':<34} {rss:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
