@@ -65,7 +65,11 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("?", "this help"),
     ("q", "quit (every decision is already saved)"),
 )
-FOOTER = "p pick l lead s skip n note u undo / search ␣ mark z story d draft r read ? help q quit"
+FOOTER = "p pick  l lead  s skip  n note  u undo  / find  ␣ mark  d draft  ? keys  q quit"
+FOOTER_WIDE = (
+    "p pick  l lead  s skip  n note  e editor  u undo  o open  r read  / find  ␣ mark  "
+    "f source  t status  S order  z story  d draft  ? keys  q quit"
+)
 
 
 # -- one line of the list, as text -----------------------------------------------------------
@@ -489,7 +493,7 @@ class ReviewApp(App[Outcome]):
     TITLE = "digestctl review"
     CSS = """
     Screen { layout: vertical; }
-    #header { height: 2; background: $panel; padding: 0 1; }
+    #header { height: 2; width: 100%; background: $panel; padding: 0 1; }
     #body { height: 1fr; layout: vertical; }
     #body.wide { layout: horizontal; }
     #preview { height: 45%; border-top: solid $accent; padding: 0 1; }
@@ -497,7 +501,7 @@ class ReviewApp(App[Outcome]):
         border-left: solid $accent; }
     #body.wide CandidateList { width: 3fr; }
     #status { height: 1; padding: 0 1; color: $text-accent; }
-    #footer { height: 1; background: $panel; padding: 0 1; color: $text-muted; }
+    #footer { height: 1; background: $panel; color: $text-muted; }
     Prompt { dock: bottom; display: none; height: 3; }
     Prompt.open { display: block; }
     """
@@ -565,7 +569,7 @@ class ReviewApp(App[Outcome]):
                 yield Static(id="preview-text")
         yield Bar(id="status")
         yield Prompt(id="prompt")
-        yield Static(FOOTER, id="footer")
+        yield Bar(id="footer")
 
     def on_mount(self) -> None:
         self._layout(self.size.width)
@@ -577,9 +581,12 @@ class ReviewApp(App[Outcome]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout(event.size.width)
+        self.call_after_refresh(self.refresh_panels)
 
     def _layout(self, width: int) -> None:
         self.query_one("#body").set_class(width >= WIDE, "wide")
+        keys = FOOTER_WIDE if width >= len(FOOTER_WIDE) else FOOTER
+        self.query_one("#footer", Bar).set(Text(keys, no_wrap=True, overflow="ellipsis"))
 
     @property
     def candidates(self) -> CandidateList:
@@ -605,11 +612,13 @@ class ReviewApp(App[Outcome]):
         self.refresh_panels()
 
     def format_header(self) -> Text:
+        """Two lines: the draft and this session's counts, the view; the draft's balance."""
         b = self.board
+        width = max(self.size.width - 2, 20)
         picked, skipped, left = b.counts()
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"draft {self.desk.name}", style="bold")
-        text.append(f"  {picked} picked · {skipped} skipped · {left} left")
+        top = Text(no_wrap=True)
+        top.append(f"draft {self.desk.name}", style="bold")
+        top.append(f"  {picked} picked · {skipped} skipped · {left} left")
         view = f"  │ {b.show.value} · by {b.order.value} · {len(b.lines)} rows"
         if b.query:
             view += f" · /{b.query}"
@@ -617,21 +626,24 @@ class ReviewApp(App[Outcome]):
             view += f" · {b.source}"
         if b.marks:
             view += f" · {len(b.marks)} marked"
-        text.append(view)
-        text.append("\n")
+        top.append(view)
+        top.truncate(width, overflow="ellipsis")
         draft = self.draft
         if draft is None:
-            text.append("draft unreadable", style="bold")
-            return text
+            return Text("\n").join([top, Text("draft unreadable", style="bold")])
+        balance = Text(no_wrap=True)
         sections = [f"{s} {len(draft.entries_in(s))}" for s in draft.sections]
-        text.append(f"{len(draft.entries)} in draft: " + " · ".join(sections))
+        balance.append(f"{len(draft.entries)} in draft: " + " · ".join(sections))
         by_source: dict[str, int] = {}
         for e in draft.entries:
             by_source[e.source or "?"] = by_source.get(e.source or "?", 0) + 1
         if by_source:
-            top = sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))
-            text.append("  │ " + " · ".join(f"{s} {n}" for s, n in top), style="italic")
-        return text
+            top_sources = sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))
+            balance.append(
+                "  │ " + " · ".join(f"{s} {n}" for s, n in top_sources), style="italic"
+            )
+        balance.truncate(width, overflow="ellipsis")
+        return Text("\n").join([top, balance])
 
     def format_preview(self) -> Text:
         row = self.board.current
