@@ -33,7 +33,7 @@ def ws(tmp_path: Path) -> Workspace:
 def spawn(ws: Workspace, *args: str, **env: str) -> pexpect.spawn:
     return pexpect.spawn(
         DIGESTCTL[0],
-        [*DIGESTCTL[1:], "-w", str(ws.root), "review", *args],
+        [*DIGESTCTL[1:], "-w", str(ws.root), "review", "--plain", *args],
         env=cli_env(**env),
         encoding="utf-8",
         dimensions=(40, 110),

@@ -280,7 +280,7 @@ class Prompt(Input):
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: auto; max-width: 96; height: auto; max-height: 90%;
+    HelpScreen > VerticalScroll { width: 96; max-width: 100%; height: 90%;
         border: round $accent; background: $surface; padding: 0 1; }
     """
 
@@ -363,7 +363,9 @@ class SourceScreen(ModalScreen[str | None]):
         self.choices += [(name, f"{name}  ({count})") for name, count in sources]
 
     def compose(self) -> ComposeResult:
-        yield OptionList(*(Option(label) for _, label in self.choices))
+        options = OptionList(*(Option(label) for _, label in self.choices))
+        options.highlighted = 0
+        yield options
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.choices[event.option_index][0] or "")
@@ -619,14 +621,14 @@ class ReviewApp(App[Outcome]):
         top = Text(no_wrap=True)
         top.append(f"draft {self.desk.name}", style="bold")
         top.append(f"  {picked} picked · {skipped} skipped · {left} left")
-        view = f"  │ {b.show.value} · by {b.order.value} · {len(b.lines)} rows"
-        if b.query:
-            view += f" · /{b.query}"
+        view = [f"{len(b.lines)} rows", b.show.value, f"by {b.order.value}"]
         if b.source:
-            view += f" · {b.source}"
+            view.insert(0, b.source)
+        if b.query:
+            view.insert(0, f"/{b.query}")
         if b.marks:
-            view += f" · {len(b.marks)} marked"
-        top.append(view)
+            view.insert(0, f"{len(b.marks)} marked")
+        top.append("  │ " + " · ".join(view))
         top.truncate(width, overflow="ellipsis")
         draft = self.draft
         if draft is None:
@@ -639,9 +641,7 @@ class ReviewApp(App[Outcome]):
             by_source[e.source or "?"] = by_source.get(e.source or "?", 0) + 1
         if by_source:
             top_sources = sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))
-            balance.append(
-                "  │ " + " · ".join(f"{s} {n}" for s, n in top_sources), style="italic"
-            )
+            balance.append("  │ " + " · ".join(f"{s} {n}" for s, n in top_sources), style="italic")
         balance.truncate(width, overflow="ellipsis")
         return Text("\n").join([top, balance])
 
