@@ -65,11 +65,35 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("?", "this help"),
     ("q", "quit (every decision is already saved)"),
 )
-FOOTER = "p pick  l lead  s skip  n note  u undo  / find  ␣ mark  d draft  ? keys  q quit"
-FOOTER_WIDE = (
-    "p pick  l lead  s skip  n note  e editor  u undo  o open  r read  / find  ␣ mark  "
-    "f source  t status  S order  z story  d draft  ? keys  q quit"
+# The footer's keys, most needed first: as many as the width holds, shown in this order.
+FOOTER_KEYS: tuple[tuple[int, str], ...] = (
+    (0, "p pick"),
+    (1, "l lead"),
+    (0, "s skip"),
+    (1, "n note"),
+    (3, "e editor"),
+    (1, "u undo"),
+    (3, "o open"),
+    (2, "r read"),
+    (0, "/ find"),
+    (1, "␣ mark"),
+    (3, "f source"),
+    (3, "t status"),
+    (3, "S order"),
+    (2, "z story"),
+    (1, "d draft"),
+    (0, "? keys"),
+    (0, "q quit"),
 )
+
+
+def format_footer(width: int) -> str:
+    """The keys that fit in `width` cells, dropping the least needed first."""
+    for level in (3, 2, 1, 0):
+        text = "  ".join(k for need, k in FOOTER_KEYS if need <= level)
+        if len(text) <= width:
+            return text
+    return text[:width]
 
 
 # -- one line of the list, as text -----------------------------------------------------------
@@ -346,12 +370,34 @@ class ReadScreen(ModalScreen[None]):
         self.query_one(VerticalScroll).scroll_relative(y=by, animate=False)
 
 
+class PointerList(OptionList):
+    """An option list whose highlighted option also carries a "▶", so the highlight does
+    not depend on colour (NO_COLOR, monochrome terminals)."""
+
+    def set_labels(self, labels: Sequence[str], highlighted: int | None = 0) -> None:
+        self.labels = list(labels)
+        self.clear_options()
+        self.add_options(Option("  " + label) for label in self.labels)
+        self.highlighted = highlighted if self.labels else None
+        self._point(None, self.highlighted)
+
+    def _point(self, old: int | None, new: int | None) -> None:
+        labels = getattr(self, "labels", [])
+        for index, mark in ((old, "  "), (new, "▶ ")):
+            if index is not None and index < len(labels):
+                self.replace_option_prompt_at_index(index, mark + labels[index])
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._point(getattr(self, "_pointed", None), event.option_index)
+        self._pointed = event.option_index
+
+
 class SourceScreen(ModalScreen[str | None]):
     """`f`: choose a source or a tag; the first option clears the filter."""
 
     DEFAULT_CSS = """
     SourceScreen { align: center middle; }
-    SourceScreen > OptionList { width: 60; max-width: 100%; height: auto; max-height: 80%;
+    SourceScreen > PointerList { width: 60; max-width: 100%; height: auto; max-height: 80%;
         border: round $accent; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,f", "cancel", "cancel")]
@@ -363,9 +409,12 @@ class SourceScreen(ModalScreen[str | None]):
         self.choices += [(name, f"{name}  ({count})") for name, count in sources]
 
     def compose(self) -> ComposeResult:
-        options = OptionList(*(Option(label) for _, label in self.choices))
-        options.highlighted = 0
-        yield options
+        yield PointerList()
+
+    def on_mount(self) -> None:
+        options = self.query_one(PointerList)
+        options.set_labels([label for _, label in self.choices])
+        options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.choices[event.option_index][0] or "")
@@ -374,7 +423,7 @@ class SourceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class DraftList(OptionList):
+class DraftList(PointerList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", show=False),
         Binding("k", "cursor_up", show=False),
@@ -424,21 +473,18 @@ class DraftScreen(ModalScreen[None]):
         if self.message:
             head.append(f"\n{self.message}", style="italic")
         self.query_one("#draft-title", Static).update(head)
-        options = self.query_one(DraftList)
-        options.clear_options()
         numbers: dict[str, int] = {}
+        labels: list[str] = []
         for entry in self.entries:
             numbers[entry.section] = numbers.get(entry.section, 0) + 1
-            label = (
-                f"{entry.section[:12]:<12} {numbers[entry.section]:>2}. {entry.title or entry.url}"
-            )
-            if entry.note:
-                label += "  ✎"
-            options.add_option(Option(_fit(label, 200).rstrip()))
-        if not self.entries:
-            options.add_option(Option("(nothing picked yet)", disabled=True))
+            place = f"{entry.section[:12]:<12} {numbers[entry.section]:>2}."
+            label = f"{place} {entry.title or entry.url}"
+            labels.append(_fit(label + ("  ✎" if entry.note else ""), 200).rstrip())
         ids = [e.id for e in self.entries]
-        options.highlighted = ids.index(keep) if keep in ids else (0 if ids else None)
+        options = self.query_one(DraftList)
+        options.set_labels(
+            labels or ["(nothing picked yet)"], ids.index(keep) if keep in ids else 0
+        )
         options.focus()
 
     def _entry(self) -> str | None:
@@ -587,8 +633,7 @@ class ReviewApp(App[Outcome]):
 
     def _layout(self, width: int) -> None:
         self.query_one("#body").set_class(width >= WIDE, "wide")
-        keys = FOOTER_WIDE if width >= len(FOOTER_WIDE) else FOOTER
-        self.query_one("#footer", Bar).set(Text(keys, no_wrap=True, overflow="ellipsis"))
+        self.query_one("#footer", Bar).set(Text(format_footer(width), no_wrap=True))
 
     @property
     def candidates(self) -> CandidateList:
