@@ -626,6 +626,7 @@ class ReviewApp(App[Outcome]):
         self.refresh_all()
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.poll)
+        self.set_timer(0.3, self.board.prepare_search)
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout(event.size.width)
@@ -656,7 +657,8 @@ class ReviewApp(App[Outcome]):
 
     def on_candidate_list_moved(self, _: CandidateList.Moved) -> None:
         self.message = ""
-        self.refresh_panels()
+        if self.screen is self.screen_stack[0]:
+            self.refresh_panels()
 
     def format_header(self) -> Text:
         """Two lines: the draft and this session's counts, the view; the draft's balance."""

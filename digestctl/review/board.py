@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import NamedTuple, TypeVar
 
 from digestctl.models import ItemStatus
-from digestctl.review.rows import ReviewRow, matches, search_text
+from digestctl.review.rows import ReviewRow, SearchIndex
 
 
 class Show(StrEnum):
@@ -75,7 +75,7 @@ class Board:
     lines: list[Line] = field(default_factory=list)
     initial: dict[str, ItemStatus] = field(default_factory=dict)  # before this session
     _sorted: dict[Order, list[ReviewRow]] = field(default_factory=dict, repr=False)
-    _text: dict[str, str] = field(default_factory=dict, repr=False)
+    _search: SearchIndex | None = field(default=None, repr=False)
     _new_at_start: int = 0
     _index: dict[str, ReviewRow] = field(default_factory=dict, repr=False)
 
@@ -99,6 +99,9 @@ class Board:
         return found
 
     def _visible(self, rows: Iterable[ReviewRow]) -> Iterable[ReviewRow]:
+        if self.query.strip():  # first: usually the narrowest
+            found = self.prepare_search().matching(self.query)
+            rows = (r for r in rows if r.id in found)
         if self.show is not Show.ALL:
             status = ItemStatus(self.show.value)
             rows = (r for r in rows if r.status is status)
@@ -108,13 +111,14 @@ class Board:
                 rows = (r for r in rows if r.source in names)
             else:
                 rows = (r for r in rows if r.source == self.source)
-        if self.query.strip():
-            test = matches(self.query)
-            text = self._text
-            if not text:
-                text.update((r.id, search_text(r)) for r in self.rows)
-            rows = (r for r in rows if test(text[r.id]))
         return rows
+
+    def prepare_search(self) -> SearchIndex:
+        """What `/` looks through, built once (the app does it while the editor reads the
+        first screen, so the first search is as quick as the next)."""
+        if self._search is None:
+            self._search = SearchIndex(self.rows)
+        return self._search
 
     def rebuild(self, keep: str | None = None) -> None:
         """Recompute the lines; the cursor stays on item `keep` (else the current one) when
@@ -148,7 +152,7 @@ class Board:
         self.rows = rows
         self._index = {r.id: r for r in rows}
         self._sorted.clear()
-        self._text.clear()
+        self._search = None
         self.initial = {i: s for i, s in self.initial.items() if i in self._index}
         new_now = sum(r.status is ItemStatus.NEW for r in rows)
         self._new_at_start = new_now - sum(
@@ -192,6 +196,8 @@ class Board:
 
     def marked_rows(self) -> list[ReviewRow]:
         """The marked rows in list order."""
+        if not self.marks:
+            return []
         seen: dict[str, ReviewRow] = {}
         for line in self.lines:
             for r in line.rows:
