@@ -469,7 +469,8 @@ class DraftScreen(ModalScreen[None]):
             return
         self.entries = list(draft.entries)
         head = Text(f"{draft.title}", style="bold")
-        head.append(f"  ·  drafts/{draft.name}.toml  ·  {len(draft.entries)} entries")
+        count = len(draft.entries)
+        head.append(f"  ·  drafts/{draft.name}.toml  ·  {count} entr{'y' if count == 1 else 'ies'}")
         if self.message:
             head.append(f"\n{self.message}", style="italic")
         self.query_one("#draft-title", Static).update(head)
