@@ -513,3 +513,33 @@ def test_no_color_still_shows_state_by_characters(
         assert "▶" in text  # the highlight
 
     drive(ws, body)
+
+
+def test_a_story_in_an_earlier_draft_is_flagged_in_the_preview(ws: Workspace) -> None:
+    ids = seed(ws, 2)
+    picks.new_draft(ws, "issue-0", day=date(2026, 11, 22))
+    with Store(ws.db_path) as store:
+        picks.Desk(ws, store, "issue-0").pick([ids[1]])
+    picks.set_current_draft(ws, "issue-1")
+
+    async def body(app: ReviewApp, pilot: Any) -> None:
+        assert "already featured" not in screen_text(app)
+        await pilot.press("j")
+        assert "⚠ already featured in issue-0" in screen_text(app)
+
+    drive(ws, body, size=(120, 40), show=Show.ALL)
+
+
+def test_review_opens_where_the_last_one_stopped(ws: Workspace, tmp_path: Path) -> None:
+    ids = seed(ws, 5)
+    cursor = tmp_path / "cursor"
+
+    async def first(app: ReviewApp, pilot: Any) -> None:
+        await pilot.press("j", "j", "q")
+
+    async def second(app: ReviewApp, pilot: Any) -> None:
+        assert highlighted(app) == ids[2]
+        assert "resumed" in screen_text(app)
+
+    drive(ws, first, cursor_file=cursor)
+    drive(ws, second, cursor_file=cursor)
