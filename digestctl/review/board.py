@@ -134,16 +134,22 @@ class Board:
             else:
                 members.append(row)
         lines: list[Line] = []
+        make = tuple.__new__  # a NamedTuple without its keyword handling: 100,000 lines
         for head in heads:
-            story = tuple(stories[head.story])
-            if len(story) > 1 and head.story in self.expanded:
-                lines.append(Line(head, story, expanded=True))
-                lines.extend(Line(r, ()) for r in story[1:])
+            members = stories[head.story]
+            if len(members) == 1:
+                lines.append(make(Line, (head, (head,), False)))
+            elif head.story in self.expanded:
+                lines.append(Line(head, tuple(members), expanded=True))
+                lines.extend(Line(r, ()) for r in members[1:])
             else:
-                lines.append(Line(head, story))
+                lines.append(Line(head, tuple(members)))
         self.lines = lines
-        self.marks &= {r.id for line in lines for r in line.rows}
-        at = next((n for n, line in enumerate(lines) if line.row.id == keep), None)
+        if self.marks:
+            self.marks &= {r.id for line in lines for r in line.rows}
+        at = None
+        if keep is not None:
+            at = next((n for n, line in enumerate(lines) if line[0].id == keep), None)
         self.cursor = at if at is not None else min(self.cursor, max(len(lines) - 1, 0))
 
     def replace_rows(self, rows: list[ReviewRow]) -> None:

@@ -57,26 +57,35 @@ def load_rows(store: Store, window: Window) -> list[ReviewRow]:
     memory, so `t` costs no query). One query; stories from the store's same-title links
     (`duplicate_of`) until the stories work gives each item its story id."""
     data = store.list_review_rows(since=window.start)
+    status = {s.value: s for s in ItemStatus}
     rows: list[ReviewRow] = []
-    members: dict[str, list[ReviewRow]] = {}
-    for r in data:
+    stories: dict[str, list[ReviewRow]] = {}
+    for rowid, id_, st, source, title, url, summary, author, when, published, dup, more in data:
         row = ReviewRow(
-            id=r.id,
-            status=ItemStatus(r.status),
-            source=r.source,
-            title=r.title or r.url or r.id,
-            url=r.url,
-            summary=r.summary or "",
-            author=r.author,
-            date=r.date,
-            dated=r.published is not None,
-            story=r.duplicate_of or r.id,
-            outlets=tuple(r.outlets.split("\t")) if r.outlets else (),
-            rowid=r.rowid,
+            id_,
+            status[st],
+            source,
+            title or url or id_,
+            url,
+            summary or "",
+            author,
+            when,
+            published is not None,
+            dup or id_,
+            1,
+            None,
+            (),
+            tuple(more.split("\t")) if more else (),
+            rowid,
         )
         rows.append(row)
-        members.setdefault(row.story, []).append(row)
-    for story in members.values():
+        if dup is not None:  # only stories of more than one item need their members
+            stories.setdefault(dup, [])
+    if stories:
+        for row in rows:
+            if row.story in stories:
+                stories[row.story].append(row)
+    for story in stories.values():
         if len(story) > 1:
             for row in story:
                 row.story_size = len(story)
