@@ -199,6 +199,31 @@ def real_process(ws: Workspace, *, runs: int) -> tuple[float, float]:
     return statistics.median(times), peak
 
 
+def plain_process(ws: Workspace, *, runs: int) -> float:
+    """Median seconds from spawn to the first card of `digestctl review --plain`."""
+    import pexpect
+
+    times = []
+    for _ in range(runs):
+        env = dict(os.environ, TERM="xterm-256color", NO_COLOR="1")
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        start = time.perf_counter()
+        child = pexpect.spawn(
+            sys.executable,
+            ["-m", "digestctl", "-w", str(ws.root), "review", "--plain"],
+            env=env,
+            dimensions=(40, 120),
+            timeout=120,
+            encoding="utf-8",
+        )
+        child.expect_exact("id i0000000")  # the first card, drawn
+        times.append(time.perf_counter() - start)
+        child.send("q")
+        child.expect(pexpect.EOF)
+        child.close()
+    return statistics.median(times)
+
+
 def _rss_mb(pid: int) -> float:
     """VmHWM (peak resident set) of a live process, from /proc."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -229,6 +254,8 @@ def main() -> None:
                 paint, rss = real_process(ws, runs=args.runs)
                 print(f"  {'real process: start to first paint':<34} {paint * 1000:.0f} ms")
                 print(f"  {'real process: peak RSS':<34} {rss:.0f} MB")
+                plain = plain_process(ws, runs=args.runs)
+                print(f"  {'--plain: start to first card':<34} {plain * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
