@@ -466,6 +466,19 @@ def test_q_quits_with_the_sessions_summary(ws: Workspace) -> None:
     app = drive(ws, body)
     assert app.return_value is not None
     assert (app.return_value.picked, app.return_value.skipped, app.return_value.left) == (1, 1, 2)
+    assert not app.return_value.interrupted
+
+
+def test_ctrl_c_quits_too_and_says_it_was_interrupted(ws: Workspace) -> None:
+    ids = seed(ws, 2)
+
+    async def body(app: ReviewApp, pilot: Any) -> None:
+        await pilot.press("p", "ctrl+c")
+
+    app = drive(ws, body)
+    assert app.return_value is not None
+    assert app.return_value.interrupted
+    assert draft_ids(ws) == [ids[0]]
 
 
 def test_items_fetched_during_review_wait_for_R(ws: Workspace) -> None:
@@ -543,3 +556,20 @@ def test_review_opens_where_the_last_one_stopped(ws: Workspace, tmp_path: Path) 
 
     drive(ws, first, cursor_file=cursor)
     drive(ws, second, cursor_file=cursor)
+
+
+def test_a_fetch_holding_the_write_lock_never_blocks_reading_or_moving(ws: Workspace) -> None:
+    seed(ws, 3)
+
+    async def body(app: ReviewApp, pilot: Any) -> None:
+        import time
+
+        with Store(ws.db_path) as cron, cron._write() as db:  # a fetch mid-transaction
+            db.execute("UPDATE items SET last_seen = last_seen")
+            start = time.monotonic()
+            app.poll()
+            await pilot.press("j", "j", "k")
+            assert time.monotonic() - start < 2  # the busy timeout is 10 s
+        assert app.board.cursor == 1
+
+    drive(ws, body)

@@ -571,7 +571,7 @@ class ReviewApp(App[Outcome]):
         Binding("R", "reload", "reload", show=False),
         Binding("question_mark", "help", "help", show=False),
         Binding("q", "quit_review", "quit", show=False),
-        Binding("ctrl+c", "quit_review", "quit", show=False, priority=True),
+        Binding("ctrl+c", "quit_review(True)", "quit", show=False, priority=True),
     ]
     ENABLE_COMMAND_PALETTE = False
 
@@ -1038,10 +1038,11 @@ class ReviewApp(App[Outcome]):
         self.fresh = 0
         self.refresh_all()
 
-    def action_quit_review(self) -> None:
+    def action_quit_review(self, interrupted: bool = False) -> None:
+        """q (or Ctrl-C, which the command reports with exit status 130)."""
         self._save_cursor()
         picked, skipped, left = self.board.counts()
-        self.exit(Outcome(picked, skipped, left, interrupted=False))
+        self.exit(Outcome(picked, skipped, left, interrupted=interrupted))
 
     # -- the store in the background ------------------------------------------------------
 
