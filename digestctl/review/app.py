@@ -162,13 +162,18 @@ class CandidateList(ScrollView, can_focus=True):
         Binding("escape", "app.clear", "clear", show=False),
     ]
 
-    class Moved(Message):
-        """The highlighted line changed."""
-
-    def __init__(self, board: Board, *, now: Callable[[], datetime], id: str) -> None:
+    def __init__(
+        self,
+        board: Board,
+        *,
+        now: Callable[[], datetime],
+        moved: Callable[[], None] = lambda: None,
+        id: str,
+    ) -> None:
         super().__init__(id=id)
         self.board = board
         self.now = now
+        self.moved = moved  # called at once (not via a message, which a next key could pass)
         self._stamp = now()
 
     def sync(self) -> None:
@@ -230,7 +235,7 @@ class CandidateList(ScrollView, can_focus=True):
             width = self.scrollable_content_region.width
             for index in {before, self.board.cursor}:
                 self._redraw_line(index - top, width)
-        self.post_message(self.Moved())
+        self.moved()
 
     def _redraw_line(self, y: int, width: int) -> None:
         self.refresh(Region(0, y, width, 1))
@@ -613,7 +618,7 @@ class ReviewApp(App[Outcome]):
     def compose(self) -> ComposeResult:
         yield Bar(id="header")
         with Vertical(id="body"):
-            yield CandidateList(self.board, now=self.now, id="list")
+            yield CandidateList(self.board, now=self.now, moved=self._moved, id="list")
             with VerticalScroll(id="preview"):
                 yield Static(id="preview-text")
         yield Bar(id="status")
@@ -656,10 +661,9 @@ class ReviewApp(App[Outcome]):
             self.query_one("#preview", VerticalScroll).scroll_home(animate=False)
         self.query_one("#status", Bar).set(self.format_status())
 
-    def on_candidate_list_moved(self, _: CandidateList.Moved) -> None:
+    def _moved(self) -> None:
         self.message = ""
-        if self.screen is self.screen_stack[0]:
-            self.refresh_panels()
+        self.refresh_panels()
 
     def format_header(self) -> Text:
         """Two lines: the draft and this session's counts, the view; the draft's balance."""
