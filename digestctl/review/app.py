@@ -1139,5 +1139,5 @@ def _report_paint(path: str) -> None:
     import time
 
     tmp = Path(path + ".tmp")
-    tmp.write_text(f"{time.time():.6f}\n", encoding="utf-8")
+    tmp.write_text(f"{time.time():.6f} {time.process_time():.6f}\n", encoding="utf-8")
     tmp.replace(path)
