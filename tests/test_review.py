@@ -1,5 +1,5 @@
-"""The real `digestctl review` driven through a pseudo-terminal: keys in, draft file and store
-checked after every decision; a SIGKILL mid-review loses nothing decided."""
+"""The one-card `digestctl review --plain` driven through a pseudo-terminal: keys in, draft
+file and store checked after every decision; a SIGKILL mid-review loses nothing decided."""
 
 from __future__ import annotations
 
