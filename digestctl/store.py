@@ -444,7 +444,8 @@ class Store:
             "  WHERE s.item_id = items.id AND s.source != items.source)"
             f" FROM items WHERE {' AND '.join(where)} {_NEWEST_FIRST}"
         )
-        return [ReviewRowData(*r) for r in self._db.execute(sql, args)]
+        make = tuple.__new__  # the NamedTuple without its argument parsing, per row
+        return [make(ReviewRowData, r) for r in self._db.execute(sql, args)]
 
     def item_watermark(self) -> int:
         """A number that grows with every item stored (SQLite's rowid)."""

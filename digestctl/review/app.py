@@ -632,7 +632,8 @@ class ReviewApp(App[Outcome]):
         self.refresh_all()
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.poll)
-        self.set_timer(0.3, self.board.prepare_search)
+        # After the first paint, while the editor reads it: the search index.
+        self.call_after_refresh(self.set_timer, 0.2, self.board.prepare_search)
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout(event.size.width)

@@ -133,12 +133,13 @@ class SearchIndex:
 
     def __init__(self, rows: Sequence[ReviewRow]) -> None:
         self.ids = [r.id for r in rows]
-        self.text = "\n".join(search_text(r) for r in rows)
+        texts = [search_text(r) for r in rows]
+        self.text = "\n".join(texts)
         self.starts: list[int] = []
         at = 0
-        for r in rows:
+        for t in texts:
             self.starts.append(at)
-            at += len(search_text(r)) + 1
+            at += len(t) + 1
 
     def _rows_with(self, word: str) -> set[int]:
         from bisect import bisect_right
