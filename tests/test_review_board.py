@@ -67,6 +67,20 @@ def test_untrusted_control_characters_never_reach_the_terminal() -> None:
     assert "\n" not in text
 
 
+def test_wide_characters_keep_the_columns_in_place() -> None:
+    from rich.cells import cell_len
+
+    for title in (
+        "東京で人身売買の摘発が相次ぐ、警察が発表した報告書によれば",
+        "Survivors 🎗️ speak out " * 4,
+    ):
+        text = format_line(
+            Line(row(1, title=title), ()), width=80, cursor=False, marked=False, now=NOW
+        )
+        assert cell_len(text) == 80
+        assert text.rstrip().endswith("1h")
+
+
 def test_decided_rows_say_so_in_words() -> None:
     for status, word in ((ItemStatus.PICKED, "pick"), (ItemStatus.SKIPPED, "skip")):
         text = format_line(

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
@@ -123,12 +124,12 @@ def format_line(
 
 
 def _fit(text: str, width: int) -> str:
-    """Cut to `width` cells with an ellipsis, or pad; control characters become spaces
-    (fetched titles are untrusted)."""
+    """Cut to `width` terminal cells with an ellipsis, or pad (a CJK character or an emoji
+    takes two cells); control characters become spaces (fetched titles are untrusted)."""
     clean = "".join(c if c.isprintable() else " " for c in text)
-    if len(clean) > width:
-        return clean[: max(width - 1, 0)] + "…"
-    return clean.ljust(width)
+    if cell_len(clean) > width:
+        return set_cell_size(clean, max(width - 1, 0)) + "…"
+    return set_cell_size(clean, width)
 
 
 # -- the virtual list -------------------------------------------------------------------------
