@@ -573,3 +573,26 @@ def test_a_fetch_holding_the_write_lock_never_blocks_reading_or_moving(ws: Works
         assert app.board.cursor == 1
 
     drive(ws, body)
+
+
+def test_escape_sequences_in_fetched_text_never_reach_the_terminal(ws: Workspace) -> None:
+    hostile = replace(
+        story(1),
+        title="Title\x1b]0;owned\x07 here",
+        summary="Line one.\x1b[2J\nLine two.",
+        author="\x1b[31mA. Writer",
+    )
+    with Store(ws.db_path) as store:
+        store.upsert_items([hostile], NOW)
+
+    async def body(app: ReviewApp, pilot: Any) -> None:
+        preview = app.format_preview().plain
+        assert "\x1b" not in preview
+        assert "\x07" not in preview
+        assert "Line one." in preview
+        await pilot.press("r")
+        read = app.screen.query_one("Static").render()
+        assert "\x1b" not in str(read)
+        assert "Line two." in str(read)
+
+    drive(ws, body, full_text=lambda store, item_id: "Body\x1b[2J text.\nLine two.")

@@ -36,7 +36,7 @@ from digestctl.models import ItemStatus
 from digestctl.picks import Archive, Decision, Desk, Window
 from digestctl.review.board import Board, Line, Show
 from digestctl.review.plain import Outcome
-from digestctl.review.rows import ReviewRow, age, featured_in, load_rows
+from digestctl.review.rows import ReviewRow, age, featured_in, load_rows, safe
 from digestctl.store import Store
 
 WIDE = 120  # from this many columns the preview sits beside the list
@@ -359,12 +359,12 @@ class ReadScreen(ModalScreen[None]):
             byline += f" · {row.author}"
         text.append(byline + "\n\n", style="italic")
         if self.body is not None:
-            text.append(self.body.strip() + "\n")
+            text.append(safe(self.body.strip()) + "\n")
         else:
             text.append((row.summary or "(no summary)") + "\n\n")
             text.append("The full text is not in the store; read it at:\n")
             if row.url:
-                text.append(row.url, style="underline")
+                text.append(safe(row.url), style="underline")
         text.append("\n\nEsc, q or r: back to the list", style="dim")
         with VerticalScroll():
             yield Static(text)
@@ -474,11 +474,11 @@ class DraftScreen(ModalScreen[None]):
             self.query_one("#draft-title", Static).update(Text(f"draft unreadable: {e}"))
             return
         self.entries = list(draft.entries)
-        head = Text(f"{draft.title}", style="bold")
+        head = Text(safe(draft.title), style="bold")
         count = len(draft.entries)
         head.append(f"  ·  drafts/{draft.name}.toml  ·  {count} entr{'y' if count == 1 else 'ies'}")
         if self.message:
-            head.append(f"\n{self.message}", style="italic")
+            head.append(f"\n{safe(self.message)}", style="italic")
         self.query_one("#draft-title", Static).update(head)
         numbers: dict[str, int] = {}
         labels: list[str] = []
@@ -695,7 +695,8 @@ class ReviewApp(App[Outcome]):
             by_source[e.source or "?"] = by_source.get(e.source or "?", 0) + 1
         if by_source:
             top_sources = sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))
-            balance.append("  │ " + " · ".join(f"{s} {n}" for s, n in top_sources), style="italic")
+            shown = " · ".join(f"{s} {n}" for s, n in top_sources)
+            balance.append("  │ " + safe(shown), style="italic")
         balance.truncate(width, overflow="ellipsis")
         return Text("\n").join([top, balance])
 
@@ -715,17 +716,17 @@ class ReviewApp(App[Outcome]):
         text.append(byline + f" · id {row.id}\n", style="italic")
         state = self._state(row)
         if state:
-            text.append(state + "\n", style="bold")
+            text.append(safe(state) + "\n", style="bold")
         for name in featured_in(self.archive, row, current=self.desk.name):
             text.append(f"⚠ already featured in {name}\n", style="bold")
         text.append("\n" + (row.summary or "(no summary)") + "\n")
         if row.url:
             text.append("\n")
-            text.append(row.url, style="underline")
+            text.append(safe(row.url), style="underline")
             text.append("\n")
         if row.score is not None or row.why:
             score = f"{row.score:.2f}" if row.score is not None else "–"
-            text.append(f"\nscore {score}: " + "; ".join(row.why) + "\n")
+            text.append(f"\nscore {score}: " + safe("; ".join(row.why)) + "\n")
         line = self.board.line
         others = [r.source for r in line.story[1:]] if line is not None else []
         outlets = list(dict.fromkeys([*row.outlets, *others]))
@@ -748,7 +749,7 @@ class ReviewApp(App[Outcome]):
         text = Text(no_wrap=True, overflow="ellipsis")
         if self.fresh:
             text.append(f"{self.fresh} new — R to load  ", style="bold reverse")
-        text.append(self.message)
+        text.append(safe(self.message).replace("\n", " "))
         return text
 
     def say(self, message: str) -> None:

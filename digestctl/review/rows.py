@@ -42,6 +42,14 @@ class ReviewRow:
         return datetime.fromisoformat(self.date)
 
 
+def safe(text: str) -> str:
+    """Text fit for the terminal: control characters (an escape sequence in a fetched title
+    could clear the screen or retitle the window) become spaces; line breaks stay."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else " " for c in text)
+
+
 def age(when: datetime, now: datetime) -> str:
     """A short age: 40m, 5h, 3d, 6w, 2y (future dates read as 0m)."""
     minutes = max(0, int((now - when).total_seconds() // 60))
@@ -64,18 +72,18 @@ def load_rows(store: Store, window: Window) -> list[ReviewRow]:
         row = ReviewRow(
             id_,
             status[st],
-            source,
-            title or url or id_,
+            safe(source),
+            safe(title or url or id_).replace("\n", " "),
             url,
-            summary or "",
-            author,
+            safe(summary or ""),
+            safe(author) if author else None,
             when,
             published is not None,
             dup or id_,
             1,
             None,
             (),
-            tuple(more.split("\t")) if more else (),
+            tuple(safe(m) for m in more.split("\t")) if more else (),
             rowid,
         )
         rows.append(row)
