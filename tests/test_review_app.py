@@ -596,3 +596,21 @@ def test_escape_sequences_in_fetched_text_never_reach_the_terminal(ws: Workspace
         assert "Line two." in str(read)
 
     drive(ws, body, full_text=lambda store, item_id: "Body\x1b[2J text.\nLine two.")
+
+
+def test_undo_after_loading_new_items_puts_the_row_back_too(ws: Workspace) -> None:
+    ids = seed(ws, 2)
+
+    async def body(app: ReviewApp, pilot: Any) -> None:
+        await pilot.press("p")
+        with Store(ws.db_path) as cron:
+            cron.upsert_items([story(9)], NOW)
+        app.poll()
+        await pilot.press("R", "u")
+        assert statuses(ws)[ids[0]] is ItemStatus.NEW
+        row = app.board.row(ids[0])
+        assert row is not None
+        assert row.status is ItemStatus.NEW
+        assert app.board.counts() == (0, 0, 3)
+
+    drive(ws, body)

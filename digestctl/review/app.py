@@ -958,10 +958,9 @@ class ReviewApp(App[Outcome]):
         except DigestError as e:
             self.say("undo not saved: " + str(e).replace("\n", " "))
             return
-        by_id = {d.item_id: d for d in done.decisions}
-        for row in done.rows:
-            d = by_id.get(row.id)
-            if d is not None and d.status_before is not None:
+        for d in done.decisions:
+            row = self.board.row(d.item_id)  # by id: the rows may have been loaded again (R)
+            if row is not None and d.status_before is not None:
                 self.board.set_status([row], d.status_before)
         self._read_draft()
         index = self.board.index_of(done.cursor) if done.cursor else None
