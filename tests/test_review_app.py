@@ -614,3 +614,18 @@ def test_undo_after_loading_new_items_puts_the_row_back_too(ws: Workspace) -> No
         assert app.board.counts() == (0, 0, 3)
 
     drive(ws, body)
+
+
+def test_the_draft_view_survives_a_draft_broken_by_hand(ws: Workspace) -> None:
+    seed(ws, 2)
+
+    async def body(app: ReviewApp, pilot: Any) -> None:
+        await pilot.press("p", "p", "d")
+        path = picks.draft_path(ws, "issue-1")
+        path.write_text("this is = not [toml", encoding="utf-8")
+        await pilot.press("J")
+        assert "unreadable" in screen_text(app) or "not saved" in screen_text(app)
+        await pilot.press("escape", "q")
+
+    app = drive(ws, body, size=(120, 40))
+    assert app.return_value is not None

@@ -30,7 +30,7 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from digestctl.drafts import Draft
+from digestctl.drafts import Draft, DraftEntry
 from digestctl.errors import DigestError
 from digestctl.models import ItemStatus
 from digestctl.picks import Archive, Decision, Desk, Window
@@ -500,32 +500,44 @@ class DraftScreen(ModalScreen[None]):
         return entries[index].id if index is not None and index < len(entries) else None
 
     def action_shift(self, by: int) -> None:
-        entry_id = self._entry()
-        if entry_id is None:
-            return
-        draft = self.desk.draft()
-        entry = draft.entry(entry_id)
-        assert entry is not None
-        peers = [e.id for e in draft.entries_in(entry.section)]
-        place = peers.index(entry_id) + 1 + by
-        if 1 <= place <= len(peers):
-            self.desk.move(entry_id, to=place)
-            self.message = ""
-        else:
-            self.message = f"already {'first' if by < 0 else 'last'} in {entry.section}"
-        self.fill(entry_id)
+        """J/K: one place later/earlier within the entry's section."""
+
+        def shift(draft: Draft, entry: DraftEntry) -> str:
+            peers = [e.id for e in draft.entries_in(entry.section)]
+            place = peers.index(entry.id) + 1 + by
+            if not 1 <= place <= len(peers):
+                return f"already {'first' if by < 0 else 'last'} in {entry.section}"
+            self.desk.move(entry.id, to=place)
+            return ""
+
+        self._change(shift)
 
     def action_section(self) -> None:
+        """m: to the end of the next section (after the last comes the lead)."""
+
+        def to_next(draft: Draft, entry: DraftEntry) -> str:
+            sections = list(draft.sections)
+            target = sections[(sections.index(entry.section) + 1) % len(sections)]
+            self.desk.move(entry.id, section=target)
+            return f"moved to {target}"
+
+        self._change(to_next)
+
+    def _change(self, change: Callable[[Draft, DraftEntry], str]) -> None:
+        """Apply one move to the draft on disk (re-read first: it may have been edited by
+        hand meanwhile); a draft that cannot be read or saved is said, not fatal."""
         entry_id = self._entry()
         if entry_id is None:
             return
-        draft = self.desk.draft()
-        entry = draft.entry(entry_id)
-        assert entry is not None
-        sections = list(draft.sections)
-        target = sections[(sections.index(entry.section) + 1) % len(sections)]
-        self.desk.move(entry_id, section=target)
-        self.message = f"moved to {target}"
+        try:
+            draft = self.desk.draft()
+            entry = draft.entry(entry_id)
+            if entry is None:
+                self.message = "that entry is no longer in the draft"
+            else:
+                self.message = change(draft, entry)
+        except DigestError as e:
+            self.message = "not saved: " + str(e).splitlines()[0]
         self.fill(entry_id)
 
     def action_close(self) -> None:
@@ -977,7 +989,10 @@ class ReviewApp(App[Outcome]):
         row = self.board.current
         if row is None:
             return
-        body = self.full_text(self.desk.store, row.id) if self.full_text else None
+        try:
+            body = self.full_text(self.desk.store, row.id) if self.full_text else None
+        except DigestError:
+            body = None  # the summary and the link, as when there is no full text
         self.push_screen(ReadScreen(row, body))
 
     def action_mark(self) -> None:
@@ -1037,7 +1052,11 @@ class ReviewApp(App[Outcome]):
         self.push_screen(HelpScreen())
 
     def action_reload(self) -> None:
-        rows = load_rows(self.desk.store, self.window)
+        try:
+            rows = load_rows(self.desk.store, self.window)
+        except DigestError as e:
+            self.say("could not load: " + str(e).splitlines()[0])
+            return
         self.board.replace_rows(rows)
         self.watermark = max(self.watermark, self._store_watermark())
         self.message = f"loaded {self.fresh} new" if self.fresh else "reloaded"
