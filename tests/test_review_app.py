@@ -629,3 +629,20 @@ def test_the_draft_view_survives_a_draft_broken_by_hand(ws: Workspace) -> None:
 
     app = drive(ws, body, size=(120, 40))
     assert app.return_value is not None
+
+
+def test_decision_keys_do_nothing_while_a_view_is_open_over_the_list(ws: Workspace) -> None:
+    """The views over the list are modal screens, which do not pass keys to the app's
+    bindings: a `p` in the reading view must not pick the row hidden underneath."""
+    seed(ws, 2)
+
+    async def body(app: ReviewApp, pilot: Any) -> None:
+        await pilot.press("r", "p", "s", "l")
+        assert isinstance(app.screen, ReadScreen)
+        await pilot.press("escape", "d", "p", "s")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ReadScreen)
+
+    drive(ws, body)
+    assert draft_ids(ws) == []
+    assert set(statuses(ws).values()) == {ItemStatus.NEW}

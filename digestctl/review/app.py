@@ -126,7 +126,7 @@ def format_line(
 def _fit(text: str, width: int) -> str:
     """Cut to `width` terminal cells with an ellipsis, or pad (a CJK character or an emoji
     takes two cells); control characters become spaces (fetched titles are untrusted)."""
-    clean = "".join(c if c.isprintable() else " " for c in text)
+    clean = safe(text).replace("\n", " ")
     if cell_len(clean) > width:
         return set_cell_size(clean, max(width - 1, 0)) + "…"
     return set_cell_size(clean, width)
