@@ -90,7 +90,7 @@ def test_thousands_of_candidates_search_pick_bulk_skip_then_sigkill(ws: Workspac
     term.keys("story 1234.")
     term.shows("story 1234.")  # the box echoes what is typed
     term.keys("\r")
-    term.shows("1 rows")
+    term.shows(" 1 row · new")
     term.keys("p")
     term.wait(lambda: draft_ids(ws) == [ids[1233]], "the pick in the draft")
     assert statuses(ws)[ids[1233]] is ItemStatus.PICKED

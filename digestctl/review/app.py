@@ -687,7 +687,8 @@ class ReviewApp(App[Outcome]):
         top = Text(no_wrap=True)
         top.append(f"draft {self.desk.name}", style="bold")
         top.append(f"  {picked} picked · {skipped} skipped · {left} left")
-        view = [f"{len(b.lines)} rows", b.show.value, f"by {b.order.value}"]
+        count = len(b.lines)
+        view = [f"{count} row{'' if count == 1 else 's'}", b.show.value, f"by {b.order.value}"]
         if b.source:
             view.insert(0, b.source)
         if b.query:
