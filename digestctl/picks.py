@@ -925,6 +925,7 @@ class ReviewPlan:
     repair: Repair
     problems: tuple[str, ...]  # drafts that could not be read
     warnings: tuple[str, ...] = ()  # e.g. a damaged ranking model (cold-start order instead)
+    archive: Archive | None = None
 
 
 SORTS = ("score", "newest", "source")
@@ -959,22 +960,30 @@ def plan_review(
     include_decided: bool = False,
     now: datetime | None = None,
     sort: str = "score",
+    with_candidates: bool = True,
 ) -> ReviewPlan:
     """Everything `review` needs before the first key: the draft (made if there is none),
-    the store repaired from the drafts, the window and its candidates."""
+    the store repaired from the drafts, the window and its candidates (not gathered
+    without `with_candidates`: the full-screen app loads its own rows in one query)."""
     now = now or datetime.now(UTC)
     choice = choose_draft(ws, draft, create=True)
     repair = reconcile(ws, store)
     archive = load_archive(ws)
     desk = Desk(ws, store, choice.name, now=now)
     window = issue_window(archive, desk.draft(), since=since, now=now)
-    candidates = review_candidates(
-        store,
-        archive,
-        window,
-        current=choice.name,
-        source=source,
-        include_decided=include_decided,
+    candidates = (
+        review_candidates(
+            store,
+            archive,
+            window,
+            current=choice.name,
+            source=source,
+            include_decided=include_decided,
+        )
+        if with_candidates
+        else []
     )
     candidates, warnings = order_candidates(store, load_config_quietly(ws), candidates, sort)
-    return ReviewPlan(desk, candidates, window, choice.created, repair, archive.problems, warnings)
+    return ReviewPlan(
+        desk, candidates, window, choice.created, repair, archive.problems, warnings, archive
+    )

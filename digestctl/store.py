@@ -72,6 +72,23 @@ class RankExample(NamedTuple):
     summary: str | None
 
 
+class ReviewRowData(NamedTuple):
+    """One item for the review app, as SQLite returns it (dates as stored ISO text)."""
+
+    rowid: int
+    id: str
+    status: str
+    source: str
+    title: str | None
+    url: str | None
+    summary: str | None
+    author: str | None
+    date: str  # published, else first seen
+    published: str | None
+    story: str | None  # the story id (None: not clustered yet)
+    outlets: str | None  # other sources with this URL, tab-separated
+
+
 @dataclass(frozen=True)
 class SourceState:
     name: str
@@ -1174,6 +1191,48 @@ class Store:
             for table in ("rank_decisions", "rank_weights", "rank_model"):
                 db.execute(f"DELETE FROM {table}")
         return count
+
+    # -- the review app's rows: one query, plain tuples --------------------------------
+
+    def list_review_rows(
+        self, *, since: datetime | None = None, statuses: Sequence[ItemStatus] = ()
+    ) -> list[ReviewRowData]:
+        """Every item of the window (all statuses, or only `statuses`) as plain tuples,
+        newest first, in one query: the review app builds its rows from these without an
+        object per column or a query per item. `since` keeps items published or first
+        seen from then on (picks.in_window). `outlets` lists the other sources that
+        carried the same URL, tab-separated."""
+        where: list[str] = ["1"]
+        args: list[str] = []
+        if since is not None:
+            stamp = _iso_required(since)
+            where.append("(coalesce(published, first_seen) >= ? OR first_seen >= ?)")
+            args += [stamp, stamp]
+        if statuses:
+            where.append(f"status IN ({','.join('?' * len(statuses))})")
+            args += [s.value for s in statuses]
+        sql = (
+            "SELECT rowid, id, status, source, title, url, summary, author,"
+            " coalesce(published, first_seen), published, story,"
+            " (SELECT group_concat(s.source, char(9)) FROM item_sources s"
+            "  WHERE s.item_id = items.id AND s.source != items.source)"
+            f" FROM items WHERE {' AND '.join(where)} {_NEWEST_FIRST}"
+        )
+        make = tuple.__new__  # the NamedTuple without its argument parsing, per row
+        return [make(ReviewRowData, r) for r in self._db.execute(sql, args)]
+
+    def item_watermark(self) -> int:
+        """A number that grows with every item stored (SQLite's rowid)."""
+        return int(self._db.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()[0])
+
+    def count_items_after(self, watermark: int) -> int:
+        """Items stored since `item_watermark()` returned `watermark` (a rowid range: cheap
+        enough to ask every few seconds)."""
+        return int(
+            self._db.execute("SELECT count(*) FROM items WHERE rowid > ?", (watermark,)).fetchone()[
+                0
+            ]
+        )
 
     # -- sources -------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from digestctl.drafts import Draft, DraftEntry
 from digestctl.models import Item, ItemStatus
 from digestctl.picks import Candidate, Window
-from digestctl.review import Session, save_screen_svg
+from digestctl.review.plain import Session, save_screen_svg
 
 NOW = datetime(2026, 11, 29, 9, 30, tzinfo=UTC)
 

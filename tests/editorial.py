@@ -55,3 +55,19 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 
 DIGESTCTL = [sys.executable, "-m", "digestctl"]
+
+
+def link_story(store: Store, *item_ids: str, now: datetime | None = None) -> None:
+    """Put stored items into one story (the first one's), as clustering would: for tests
+    about what a story does, not how one is found (tests/test_stories.py is about that)."""
+    from digestctl.store import StoryChanges
+
+    founder = item_ids[0]
+    store.save_stories(
+        StoryChanges(
+            assigned=[(i, founder, "", b"") for i in item_ids],
+            founded=[(founder, 0)],
+            merges=[],
+        ),
+        now or datetime.now(UTC),
+    )

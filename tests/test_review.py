@@ -1,5 +1,5 @@
-"""The real `digestctl review` driven through a pseudo-terminal: keys in, draft file and store
-checked after every decision; a SIGKILL mid-review loses nothing decided."""
+"""The one-card `digestctl review --plain` driven through a pseudo-terminal: keys in, draft
+file and store checked after every decision; a SIGKILL mid-review loses nothing decided."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def ws(tmp_path: Path) -> Workspace:
 def spawn(ws: Workspace, *args: str, **env: str) -> pexpect.spawn:
     return pexpect.spawn(
         DIGESTCTL[0],
-        [*DIGESTCTL[1:], "-w", str(ws.root), "review", *args],
+        [*DIGESTCTL[1:], "-w", str(ws.root), "review", "--plain", *args],
         env=cli_env(**env),
         encoding="utf-8",
         dimensions=(40, 110),

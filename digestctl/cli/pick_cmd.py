@@ -10,6 +10,8 @@ import typer
 from digestctl.cli._common import handle_errors, parse_since, state
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from digestctl.picks import Decision, PickResult
     from digestctl.store import LoggedDecision
 
@@ -363,26 +365,35 @@ def register(app: typer.Typer) -> None:
                 "skips), newest, or source.",
             ),
         ] = "score",
+        plain: Annotated[
+            bool,
+            typer.Option(
+                "--plain", help="One candidate at a time instead of the full-screen list."
+            ),
+        ] = False,
     ) -> None:
-        """Go through new candidates one at a time, likeliest picks first, one key per decision.
+        """Triage new candidates at the keyboard: a full-screen list with a preview.
 
-        Keys: p pick, l lead, s skip, n note (typed), e note ($EDITOR), o open in the
-        browser, u undo, j/k next/previous, ? help, q quit. Each decision is saved at once;
-        run it again to carry on where you stopped. Needs a terminal: scripts use
-        `pick` and `skip`.
+        Keys: j/k move, p pick, l lead, s skip, n note (typed), e note ($EDITOR), o open
+        in the browser, u undo, r read, / search, space mark (p and s then act on the
+        marked rows), f source or tag, t status, S order, z expand a story, d the draft,
+        ? help, q quit. Each decision is saved at once. --plain (or TERM=dumb) shows one
+        candidate at a time with the same keys. Needs a terminal: scripts use `pick` and
+        `skip`.
 
         Example: digestctl review --since 7d
         """
         from digestctl import picks
         from digestctl.errors import UsageError
         from digestctl.output import print_note
-        from digestctl.review import require_terminal, run_review
+        from digestctl.review import require_terminal, wants_plain
         from digestctl.store import Store
 
         if sort not in picks.SORTS:
             raise UsageError(f"--sort {sort!r}: use one of {', '.join(picks.SORTS)}")
         since_at = parse_since(since)
         require_terminal()
+        plain = wants_plain(plain)
         ws = state(ctx).workspace()
         with Store(ws.db_path) as store:
             plan = picks.plan_review(
@@ -393,6 +404,7 @@ def register(app: typer.Typer) -> None:
                 since=since_at,
                 include_decided=all_items,
                 sort=sort,
+                with_candidates=plain,
             )
             for warning in plan.warnings:
                 print_note(f"warning: {warning}")
@@ -408,13 +420,37 @@ def register(app: typer.Typer) -> None:
                     f"brought item statuses in line with the drafts: {len(plan.repair.picked)} "
                     f"picked, {len(plan.repair.released)} back to new"
                 )
-            if not plan.candidates:
-                print_note(
-                    f"nothing to review in {plan.window.describe()}: no new items "
-                    "(`digestctl fetch` gathers more; --since 30d or --all widen the view)"
+            nothing = (
+                f"nothing to review in {plan.window.describe()}: no new items "
+                "(`digestctl fetch` gathers more; --since 30d or --all widen the view)"
+            )
+            if plain:
+                if not plan.candidates:
+                    print_note(nothing)
+                    return
+                from digestctl.review import run_review
+
+                outcome = run_review(
+                    plan.desk, plan.candidates, plan.window, state_dir=ws.state_dir
                 )
-                return
-            outcome = run_review(plan.desk, plan.candidates, plan.window, state_dir=ws.state_dir)
+            else:
+                from digestctl.review.app import run_app
+
+                assert plan.archive is not None
+                found = run_app(
+                    plan.desk,
+                    plan.window,
+                    archive=plan.archive,
+                    tags=_source_tags(ws.sources_path),
+                    source=source,
+                    include_decided=all_items,
+                    state_dir=ws.state_dir,
+                    order=sort,
+                )
+                if found is None:
+                    print_note(nothing)
+                    return
+                outcome = found
             count = len(plan.desk.draft().entries)
         print_note(
             f"review: {outcome.picked} picked, {outcome.skipped} skipped, {outcome.left} left "
@@ -426,3 +462,20 @@ def register(app: typer.Typer) -> None:
             print_note("next: `digestctl draft show` to read it through")
         if outcome.interrupted:
             raise typer.Exit(130)
+
+
+def _source_tags(path: Path) -> dict[str, frozenset[str]]:
+    """Tag -> source names from sources.toml, for review's `f`; none when it does not load
+    (review works without tags; `digestctl check` reports the problem)."""
+    from digestctl.config import load_config
+    from digestctl.errors import DigestError
+
+    try:
+        config = load_config(path)
+    except DigestError:
+        return {}
+    tags: dict[str, set[str]] = {}
+    for src in config.sources:
+        for tag in src.tags:
+            tags.setdefault(tag, set()).add(src.name)
+    return {t: frozenset(names) for t, names in tags.items()}

@@ -1,5 +1,6 @@
-"""`digestctl review`: the interactive triage loop. One candidate at a time, one key per
-decision, each decision saved through `picks.Desk` before the next key is read.
+"""`digestctl review --plain` (also with TERM=dumb): the one-card triage loop. One
+candidate at a time, one key per decision, each decision saved through `picks.Desk` before
+the next key is read.
 Terminal I/O (rich, termios); the decisions themselves live in picks.py.
 """
 
