@@ -323,8 +323,8 @@ def _remove_chrome(root: LexborNode, share: _Share, *, by_class: bool) -> None:
         measured += 1
         if measured > 20_000:
             break  # a page made of thousands of "sidebars" is hostile, not a layout
-        if node.attributes.get("itemprop") == "articleBody":
-            continue
+        if node.attributes.get("itemprop") == "articleBody" or _in_code(node):
+            continue  # a highlighter's "token comment" is code, not a comment section
         if share.over(node, 0.5):
             continue
         node.remove()
@@ -573,7 +573,8 @@ def _clean_inside(container: LexborNode) -> None:
     for node in _descendants(container, _CLEANED):
         if node.tag in {"p", "span"}:
             text = _text(node)
-            if text and len(text) < 160 and (_FURNITURE.match(text) or _is_furniture(text)):
+            furniture = text and len(text) < 160 and (_FURNITURE.match(text) or _is_furniture(text))
+            if furniture and not _in_code(node):
                 node.remove()
             continue
         text = _text(node)
@@ -673,7 +674,8 @@ class _Renderer:
             return
         if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
             self.flush()
-            text = _text(node)
+            # Less a permalink anchor at the end ("Usage #", "Usage ¶").
+            text = _text(node).rstrip(" #¶§")
             if text:
                 self.blocks.append(_Block("h", text, _md_escape(text), int(tag[1])))
             return
@@ -699,7 +701,7 @@ class _Renderer:
             return
         if tag == "pre":
             self.flush()
-            code = node.text(deep=True).strip("\n")
+            code = _pre_text(node).strip("\n")
             if code.strip():
                 self.blocks.append(_Block("pre", code, f"```\n{code}\n```"))
             return
@@ -801,6 +803,29 @@ class _Renderer:
             for r in padded[1:]
         )
         self.blocks.append(_Block("table", plain, "\n".join(lines)))
+
+
+def _pre_text(node: LexborNode) -> str:
+    """Preformatted text as written: highlighters break lines with <br> as often as with
+    newlines."""
+    parts: list[str] = []
+    for part in node.traverse(include_text=True):
+        if part.is_text_node:
+            parts.append(part.text_content or "")
+        elif part.tag == "br":
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _in_code(node: LexborNode) -> bool:
+    current = node.parent
+    for _ in range(8):
+        if current is None:
+            return False
+        if current.tag in {"pre", "code"}:
+            return True
+        current = current.parent
+    return False
 
 
 def _norm_lines(text: str) -> str:
