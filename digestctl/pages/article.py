@@ -111,6 +111,7 @@ _NEGATIVE = re.compile(
 _FURNITURE = re.compile(
     r"^(advertisement|anzeige|publicité|publicidad|pubblicità|reklama|إعلان|广告|広告|"
     r"share( this)?( article| story| post)?|teilen|partager|compartir|condividi|sdílet|"
+    r"(この(ニュース|記事)を)?シェア(する)?|ツイート|印刷|分享(到)?|打印|شارك|مشاركة|طباعة|"
     r"read more|weiterlesen|lire (la )?suite|leer más|leggi (anche|tutto)|číst dál|"
     r"related( articles| stories| posts)?|recommended|more from|you may also like|"
     r"sign up|subscribe|newsletter|follow us|skip to (main )?content|back to top|"
