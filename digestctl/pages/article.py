@@ -125,7 +125,10 @@ _FURNITURE_SENTENCE = re.compile(
     r"click here to|javascript (is )?(required|disabled)|enable javascript|"
     r"melden sie sich|abonnieren sie|inscrivez-vous|suscríbete|iscriviti alla|"
     r"read more:|related:|see also:|more:|also read:|lesen sie auch|à lire aussi|lee también|"
-    r"leggi anche|appeared first on|the post .{1,200} appeared)",
+    r"leggi anche|appeared first on|the post .{1,200} appeared|comments (are )?closed|"
+    r"trackbacks are|leave a (comment|reply)|kommentare geschlossen|"
+    r"^(reading time|lesezeit|temps de lecture|tiempo de lectura|tempo di lettura)\b|"
+    r"^\d+\s*(min|minutes?|minuten)( read| reading| lesezeit| de lecture)?\W*$)",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?。！？]$")
@@ -606,6 +609,8 @@ _FURNITURE_HINTS = (
     "follow us", "share ", "click here", "javascript", "melden sie", "abonnieren",
     "inscrivez", "suscríbete", "iscriviti", "read more", "related:", "see also", "more:",
     "also read", "lesen sie", "à lire", "lee también", "leggi anche", "appeared",
+    "closed", "trackback", "leave a", "geschlossen", "reading time", "lesezeit", "lecture",
+    "lettura", " min",
 )  # fmt: skip
 
 
