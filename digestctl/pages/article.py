@@ -111,6 +111,7 @@ _NEGATIVE = re.compile(
 _FURNITURE = re.compile(
     r"^(advertisement|anzeige|publicité|publicidad|pubblicità|reklama|إعلان|广告|広告|"
     r"share( this)?( article| story| post)?|teilen|partager|compartir|condividi|sdílet|"
+    r"(この(ニュース|記事)を)?シェア(する)?|ツイート|印刷|分享(到)?|打印|شارك|مشاركة|طباعة|"
     r"read more|weiterlesen|lire (la )?suite|leer más|leggi (anche|tutto)|číst dál|"
     r"related( articles| stories| posts)?|recommended|more from|you may also like|"
     r"sign up|subscribe|newsletter|follow us|skip to (main )?content|back to top|"
@@ -124,7 +125,10 @@ _FURNITURE_SENTENCE = re.compile(
     r"click here to|javascript (is )?(required|disabled)|enable javascript|"
     r"melden sie sich|abonnieren sie|inscrivez-vous|suscríbete|iscriviti alla|"
     r"read more:|related:|see also:|more:|also read:|lesen sie auch|à lire aussi|lee también|"
-    r"leggi anche|appeared first on|the post .{1,200} appeared)",
+    r"leggi anche|appeared first on|the post .{1,200} appeared|comments (are )?closed|"
+    r"trackbacks are|leave a (comment|reply)|kommentare geschlossen|"
+    r"^(reading time|lesezeit|temps de lecture|tiempo de lectura|tempo di lettura)\b|"
+    r"^\d+\s*(min|minutes?|minuten)( read| reading| lesezeit| de lecture)?\W*$)",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?。！？]$")
@@ -323,8 +327,8 @@ def _remove_chrome(root: LexborNode, share: _Share, *, by_class: bool) -> None:
         measured += 1
         if measured > 20_000:
             break  # a page made of thousands of "sidebars" is hostile, not a layout
-        if node.attributes.get("itemprop") == "articleBody":
-            continue
+        if node.attributes.get("itemprop") == "articleBody" or _in_code(node):
+            continue  # a highlighter's "token comment" is code, not a comment section
         if share.over(node, 0.5):
             continue
         node.remove()
@@ -573,7 +577,8 @@ def _clean_inside(container: LexborNode) -> None:
     for node in _descendants(container, _CLEANED):
         if node.tag in {"p", "span"}:
             text = _text(node)
-            if text and len(text) < 160 and (_FURNITURE.match(text) or _is_furniture(text)):
+            furniture = text and len(text) < 160 and (_FURNITURE.match(text) or _is_furniture(text))
+            if furniture and not _in_code(node):
                 node.remove()
             continue
         text = _text(node)
@@ -604,6 +609,8 @@ _FURNITURE_HINTS = (
     "follow us", "share ", "click here", "javascript", "melden sie", "abonnieren",
     "inscrivez", "suscríbete", "iscriviti", "read more", "related:", "see also", "more:",
     "also read", "lesen sie", "à lire", "lee también", "leggi anche", "appeared",
+    "closed", "trackback", "leave a", "geschlossen", "reading time", "lesezeit", "lecture",
+    "lettura", " min",
 )  # fmt: skip
 
 
@@ -673,7 +680,8 @@ class _Renderer:
             return
         if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
             self.flush()
-            text = _text(node)
+            # Less a permalink anchor at the end ("Usage #", "Usage ¶").
+            text = _text(node).rstrip(" #¶§")
             if text:
                 self.blocks.append(_Block("h", text, _md_escape(text), int(tag[1])))
             return
@@ -699,7 +707,7 @@ class _Renderer:
             return
         if tag == "pre":
             self.flush()
-            code = node.text(deep=True).strip("\n")
+            code = _pre_text(node).strip("\n")
             if code.strip():
                 self.blocks.append(_Block("pre", code, f"```\n{code}\n```"))
             return
@@ -801,6 +809,29 @@ class _Renderer:
             for r in padded[1:]
         )
         self.blocks.append(_Block("table", plain, "\n".join(lines)))
+
+
+def _pre_text(node: LexborNode) -> str:
+    """Preformatted text as written: highlighters break lines with <br> as often as with
+    newlines."""
+    parts: list[str] = []
+    for part in node.traverse(include_text=True):
+        if part.is_text_node:
+            parts.append(part.text_content or "")
+        elif part.tag == "br":
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _in_code(node: LexborNode) -> bool:
+    current = node.parent
+    for _ in range(8):
+        if current is None:
+            return False
+        if current.tag in {"pre", "code"}:
+            return True
+        current = current.parent
+    return False
 
 
 def _norm_lines(text: str) -> str:
