@@ -232,7 +232,7 @@ def test_the_review_card_says_why(ws: Workspace) -> None:
 
     from rich.console import Console
 
-    from digestctl.review import Session, render_screen
+    from digestctl.review.plain import Session, render_screen
 
     run(ws, "pick", "item00", "item02", "item04")
     run(ws, "skip", "item01", "item03", "item05")
