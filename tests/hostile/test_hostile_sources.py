@@ -245,11 +245,11 @@ class Completed:
     killed: str | None  # why the watchdog killed it, if it did
 
 
-def _rss_mb(pid: int) -> float:
+def _rss_mb(pid: int, field: str = "VmRSS") -> float:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -259,11 +259,16 @@ def _rss_mb(pid: int) -> float:
 def run_measured(
     args: list[str], *, cwd: Path, hard_limit: float = 90.0, rss_limit_mb: float = 1024.0
 ) -> Completed:
-    """Run a command, returning its output, wall time and peak resident memory (its own,
-    from wait4, not the pytest process's other children). A watchdog kills it past
-    `hard_limit` seconds or `rss_limit_mb`, so a regression fails the test, not CI."""
+    """Run a command, returning its output, wall time and peak resident memory (its own:
+    the high-water mark of its address space, read while it runs). A watchdog kills it past
+    `hard_limit` seconds or `rss_limit_mb`, so a regression fails the test, not CI.
+
+    Not wait4's ru_maxrss: Popen starts the child with vfork, and the kernel counts the
+    address space the child had before exec — the pytest worker's, hundreds of MB late in
+    a run — into the child's maximum."""
     out_path, err_path = cwd / ".stdout", cwd / ".stderr"
     killed: list[str] = []
+    peak: list[float] = [0.0]
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.monotonic()
         proc = subprocess.Popen(
@@ -272,8 +277,9 @@ def run_measured(
         finished = threading.Event()
 
         def watch() -> None:
-            while not finished.wait(0.05):
+            while not finished.wait(0.02):
                 elapsed, rss = time.monotonic() - started, _rss_mb(proc.pid)
+                peak[0] = max(peak[0], _rss_mb(proc.pid, "VmHWM"))
                 if elapsed > hard_limit or rss > rss_limit_mb:
                     killed.append(f"after {elapsed:.1f} s at {rss:.0f} MB")
                     os.kill(proc.pid, signal.SIGKILL)
@@ -293,7 +299,7 @@ def run_measured(
         out_path.read_text(encoding="utf-8"),
         err_path.read_text(encoding="utf-8"),
         wall,
-        usage.ru_maxrss / 1024,  # KiB on Linux
+        peak[0] or usage.ru_maxrss / 1024,  # KiB on Linux
         killed[0] if killed else None,
     )
 
