@@ -98,7 +98,7 @@ _IGNORED_WORDS = frozenset(
 # Hours east of UTC. RFC 822 §5.1's zones, the ones feeds use, and feedparser's lenient
 # readings (AT, ET, CT, MT, PT: the standard time of the named zone). Ambiguous ones
 # (IST, BST) take the reading most common in English-language feeds.
-_ZONES: dict[str, float] = {
+ZONE_OFFSETS: dict[str, float] = {
     **dict.fromkeys(("z", "ut", "utc", "gmt", "wet", "uct", "zulu"), 0),
     "est": -5,
     "edt": -4,
@@ -333,14 +333,14 @@ def _from_words(value: str) -> datetime | None:
                 cjk = True
             elif word in _KOREAN_HALVES:
                 half, korean = _KOREAN_HALVES[word], True
-            elif word in _ZONES or (clock is not None and word in _MILITARY):
+            elif word in ZONE_OFFSETS or (clock is not None and word in _MILITARY):
                 # Letters and two-letter zones only after the time: "at" may be English.
                 if clock is None and len(word) <= 2:
                     if word in _IGNORED_WORDS:
                         continue
                     return None
                 if offset is None:  # else a comment: "+0000 (UTC)"
-                    offset = timedelta(hours=_ZONES.get(word, _MILITARY.get(word, 0)))
+                    offset = timedelta(hours=ZONE_OFFSETS.get(word, _MILITARY.get(word, 0)))
                     offset_replaceable = word in ("gmt", "utc", "ut")
             elif word not in _IGNORED_WORDS:
                 return None
@@ -407,8 +407,8 @@ def _clock(text: str, ampm: str | None) -> tuple[int, int, int]:
 
 def _zone_offset(zone: str) -> timedelta:
     name = zone.lower()
-    if name in _ZONES:
-        return timedelta(hours=_ZONES[name])
+    if name in ZONE_OFFSETS:
+        return timedelta(hours=ZONE_OFFSETS[name])
     sign = -1 if zone[0] == "-" else 1
     digits = zone[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)

@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from digestctl.errors import StoreError, UsageError
 from digestctl.models import Item, ItemStatus, ItemText, TextSource
@@ -250,6 +250,14 @@ def _refresh_sizes(db: sqlite3.Connection, stories: Iterable[str] | None) -> Non
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         db.execute(f"{count} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def _rows_in(db: sqlite3.Connection, sql: str, values: Sequence[str]) -> Iterator[Any]:
+    """Rows of `sql`, whose `{marks}` stands for the placeholders of `values`, run a few
+    hundred values at a time (SQLite limits the variables of one statement)."""
+    for start in range(0, len(values), 500):
+        chunk = list(values[start : start + 500])
+        yield from db.execute(sql.replace("{marks}", ",".join("?" * len(chunk))), chunk)
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -639,16 +647,8 @@ class Store:
 
     def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of these keys are stored already (page sources skip fetching those)."""
-        wanted = list(keys)
-        found: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0]
-                for r in self._db.execute(f"SELECT key FROM items WHERE key IN ({marks})", chunk)
-            )
-        return found
+        sql = "SELECT key FROM items WHERE key IN ({marks})"
+        return {r[0] for r in _rows_in(self._db, sql, list(keys))}
 
     def iter_items(self, query: ItemQuery) -> Iterator[Item]:
         """The items a query selects, streamed from the cursor (constant memory)."""
@@ -668,18 +668,8 @@ class Store:
 
     def items_json(self, item_ids: Sequence[str]) -> dict[str, ItemJson]:
         """The given items serialised by SQLite (see iter_items_json), by id."""
-        found: dict[str, ItemJson] = {}
-        for start in range(0, len(item_ids), 500):
-            chunk = item_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                (r[0], ItemJson(*r))
-                for r in self._db.execute(
-                    f"SELECT id, url, status, {_ITEM_JSON} FROM items WHERE id IN ({marks})",
-                    list(chunk),
-                )
-            )
-        return found
+        sql = f"SELECT id, url, status, {_ITEM_JSON} FROM items WHERE id IN ({{marks}})"
+        return {r[0]: ItemJson(*r) for r in _rows_in(self._db, sql, item_ids)}
 
     def iter_item_lines(self, query: ItemQuery) -> Iterator[ItemLine]:
         """As iter_items, only what a listing line shows: several times cheaper per row."""
@@ -1070,66 +1060,43 @@ class Store:
 
     def story_info(self, item_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """Each known item's (story, source); an item not clustered yet is its own story."""
-        wanted = list(dict.fromkeys(item_ids))
-        found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                (r[0], (r[1] or r[0], r[2]))
-                for r in self._db.execute(
-                    f"SELECT id, story, source FROM items WHERE id IN ({marks})", chunk
-                )
-            )
-        return found
+        sql = "SELECT id, story, source FROM items WHERE id IN ({marks})"
+        rows = _rows_in(self._db, sql, list(dict.fromkeys(item_ids)))
+        return {r[0]: (r[1] or r[0], r[2]) for r in rows}
 
     def story_sizes(self, item_ids: Iterable[str]) -> dict[str, int]:
         """How many distinct sources carry each item's story (1 for an item with none)."""
-        wanted = list(dict.fromkeys(item_ids))
-        found: dict[str, int] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                (r[0], int(r[1]))
-                for r in self._db.execute(
-                    f"SELECT i.id, {_STORY_SIZE.format(t='i')}"
-                    f" FROM items i WHERE i.id IN ({marks})",
-                    chunk,
-                )
-            )
-        return found
+        sql = f"SELECT i.id, {_STORY_SIZE.format(t='i')} FROM items i WHERE i.id IN ({{marks}})"
+        rows = _rows_in(self._db, sql, list(dict.fromkeys(item_ids)))
+        return {r[0]: int(r[1]) for r in rows}
 
     def story_members(self, stories: Iterable[str]) -> dict[str, list[StoryMember]]:
         """The items of each story, oldest first, with every source carrying them."""
         wanted = list(dict.fromkeys(stories))
         found: dict[str, list[StoryMember]] = {s: [] for s in wanted}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for r in self._db.execute(
-                "SELECT i.id, i.story, i.source, i.title, i.url, i.summary, i.published,"
-                " i.status, i.first_seen, (SELECT group_concat(source, ' ') FROM"
-                " (SELECT source FROM item_sources WHERE item_id = i.id ORDER BY first_seen))"
-                f" FROM items i WHERE i.story IN ({marks}) ORDER BY i.rowid",
-                chunk,
-            ):
-                first_seen = _dt(r[8])
-                assert first_seen is not None
-                found[str(r[1])].append(
-                    StoryMember(
-                        id=str(r[0]),
-                        story=str(r[1]),
-                        source=str(r[2]),
-                        title=_opt(r[3]),
-                        url=_opt(r[4]),
-                        summary=_opt(r[5]),
-                        published=_dt(r[6]),
-                        status=ItemStatus(str(r[7])),
-                        first_seen=first_seen,
-                        sources=tuple(str(r[9] or r[2]).split()),
-                    )
+        sql = (
+            "SELECT i.id, i.story, i.source, i.title, i.url, i.summary, i.published,"
+            " i.status, i.first_seen, (SELECT group_concat(source, ' ') FROM"
+            " (SELECT source FROM item_sources WHERE item_id = i.id ORDER BY first_seen))"
+            " FROM items i WHERE i.story IN ({marks}) ORDER BY i.rowid"
+        )
+        for r in _rows_in(self._db, sql, wanted):
+            first_seen = _dt(r[8])
+            assert first_seen is not None
+            found[str(r[1])].append(
+                StoryMember(
+                    id=str(r[0]),
+                    story=str(r[1]),
+                    source=str(r[2]),
+                    title=_opt(r[3]),
+                    url=_opt(r[4]),
+                    summary=_opt(r[5]),
+                    published=_dt(r[6]),
+                    status=ItemStatus(str(r[7])),
+                    first_seen=first_seen,
+                    sources=tuple(str(r[9] or r[2]).split()),
                 )
+            )
         return found
 
     def count_items(self) -> int:
@@ -1345,20 +1312,11 @@ class Store:
 
     def keys_with_text(self, keys: Iterable[str]) -> set[str]:
         """Which of these keys name an item that has a full text or a feed body stored."""
-        wanted = list(keys)
-        found: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0]
-                for r in self._db.execute(
-                    f"SELECT key FROM items WHERE key IN ({marks}) AND (id IN"
-                    " (SELECT item_id FROM item_texts) OR id IN (SELECT item_id FROM item_bodies))",
-                    chunk,
-                )
-            )
-        return found
+        sql = (
+            "SELECT key FROM items WHERE key IN ({marks}) AND (id IN"
+            " (SELECT item_id FROM item_texts) OR id IN (SELECT item_id FROM item_bodies))"
+        )
+        return {r[0] for r in _rows_in(self._db, sql, list(keys))}
 
     def get_body(self, item_id: str) -> str | None:
         """The feed entry's body stored for the item (markup), if any."""
@@ -1368,31 +1326,16 @@ class Store:
         return zlib.decompress(row[0]).decode("utf-8") if row else None
 
     def get_texts(self, ids: Sequence[str]) -> dict[str, ItemText]:
-        found: dict[str, ItemText] = {}
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            for row in self._db.execute(
-                "SELECT item_id, source, fetched, text, markdown FROM item_texts"
-                f" WHERE item_id IN ({marks})",
-                chunk,
-            ):
-                found[row[0]] = _item_text(row[1:])
-        return found
+        sql = (
+            "SELECT item_id, source, fetched, text, markdown FROM item_texts"
+            " WHERE item_id IN ({marks})"
+        )
+        return {row[0]: _item_text(row[1:]) for row in _rows_in(self._db, sql, ids)}
 
     def has_texts(self, ids: Sequence[str]) -> set[str]:
         """Which of these items have a full text stored."""
-        found: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0]
-                for r in self._db.execute(
-                    f"SELECT item_id FROM item_texts WHERE item_id IN ({marks})", chunk
-                )
-            )
-        return found
+        sql = "SELECT item_id FROM item_texts WHERE item_id IN ({marks})"
+        return {r[0] for r in _rows_in(self._db, sql, ids)}
 
     def prune_texts(self, older_than: datetime) -> int:
         """Drop full texts stored before `older_than`; returns how many. Items stay."""

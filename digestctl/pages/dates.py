@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
+from digestctl.dates import ZONE_OFFSETS
 from digestctl.pages.evidence import ARTICLE_TYPES, PAGE_TYPES, Page, ld_text
 from digestctl.pages.html import CHROME_TAGS, in_chrome, node_text, visible_text
 from digestctl.text import parse_date
@@ -121,41 +122,6 @@ _STATED_OFFSET = re.compile(
     r"(?:\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?|T\d{4}(?:\d{2})?(?:[.,]\d+)?)\s*([+-])(\d{2}):?(\d{2})?$"
 )
 # Zone names publishers print after a time ("8:50 PM EDT"); ambiguous ones (IST, ET) left out.
-_ZONES = {
-    "utc": 0,
-    "gmt": 0,
-    "z": 0,
-    "est": -5,
-    "edt": -4,
-    "cst": -6,
-    "cdt": -5,
-    "mst": -7,
-    "mdt": -6,
-    "pst": -8,
-    "pdt": -7,
-    "akst": -9,
-    "akdt": -8,
-    "hst": -10,
-    "bst": 1,
-    "wet": 0,
-    "west": 1,
-    "cet": 1,
-    "cest": 2,
-    "met": 1,
-    "mest": 2,
-    "eet": 2,
-    "eest": 3,
-    "msk": 3,
-    "hkt": 8,
-    "sgt": 8,
-    "awst": 8,
-    "jst": 9,
-    "kst": 9,
-    "aest": 10,
-    "aedt": 11,
-    "nzst": 12,
-    "nzdt": 13,
-}
 _NAMED_ZONE = re.compile(r"(?<=[\d\s.])([a-z]{1,4})\)?$", re.I)
 
 
@@ -209,7 +175,7 @@ class _Dates:
         """A text that is one date and time, in the offset it states."""
         found = self.plausible(parse_date(text))
         zone = _NAMED_ZONE.search(text)
-        offset_hours = _ZONES.get(zone[1].lower()) if zone else None
+        offset_hours = ZONE_OFFSETS.get(zone[1].lower()) if zone else None
         if found is None and zone and offset_hours is not None:
             # "2021-01-03T17:40:00EET": a local time with the zone's name glued on.
             local = parse_date(text[: zone.start(1)].rstrip("T "))
