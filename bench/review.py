@@ -65,6 +65,8 @@ WORDS = [
 def seed(root: Path, count: int, *, now: datetime | None = None) -> Workspace:
     """A workspace with `count` new candidates from 300 sources over the last week; one in
     ten repeats an earlier story's title from another source (a story with outlets)."""
+    from digestctl.stories.sync import assign_stories
+
     ws, _ = init_workspace(root)
     now = now or datetime.now(UTC)
     items = []
@@ -86,12 +88,12 @@ def seed(root: Path, count: int, *, now: datetime | None = None) -> Workspace:
                 published=now - timedelta(seconds=40 * n),
                 author="A. Writer" if n % 3 else None,
                 site=f"news{n % 300}.example.org",
-                title_key=f"story {story}",
             )
         )
     with Store(ws.db_path) as store:
         for start in range(0, count, 5000):
             store.upsert_items(items[start : start + 5000], now)
+        assign_stories(store, now)  # as `fetch` does: the repeats join their stories
     picks.new_draft(ws, "issue-1", day=date.today())
     return ws
 
