@@ -433,9 +433,17 @@ class Desk:
         self.name = draft
         self.path = draft_path(ws, draft)
         self.now = now or datetime.now(UTC)
+        # Refit the ranking model after each decision. The review app turns this off (a
+        # refit is a tenth of a second or more, too long for a key) and refits once at
+        # the end: the decisions are saved either way, and a stale model is refit on use.
+        self.learning = True
 
     def draft(self) -> Draft:
         return drafts.load_draft(self.path)
+
+    def _learn(self) -> None:
+        if self.learning:
+            learn(self.ws, self.store)
 
     def _statuses(self, ids: Sequence[str]) -> dict[str, ItemStatus]:
         found: dict[str, ItemStatus] = {}
@@ -481,7 +489,7 @@ class Desk:
                 [_to_log(d, self.name) for d in decisions], datetime.now(UTC)
             )
         if action != "note" and status is not None and statuses:
-            learn(self.ws, self.store)
+            self._learn()
         return [replace(d, logged=row) for d, row in zip(decisions, logged, strict=True)]
 
     def pick(
@@ -564,7 +572,7 @@ class Desk:
             elif decision.status_before is not None:
                 self.store.set_status([decision.item_id], decision.status_before)
         if decision.status_before is not None:
-            learn(self.ws, self.store)
+            self._learn()
 
     def resolve_entries(self, prefixes: Sequence[str]) -> list[str]:
         """Full ids of draft entries for unique prefixes (hand-added entries included)."""

@@ -33,7 +33,7 @@ from textual.widgets.option_list import Option
 from digestctl.drafts import Draft, DraftEntry
 from digestctl.errors import DigestError
 from digestctl.models import ItemStatus
-from digestctl.picks import Archive, Decision, Desk, Window, load_config_quietly
+from digestctl.picks import Archive, Decision, Desk, Window, learn, load_config_quietly
 from digestctl.review.board import Board, Line, Order, Show
 from digestctl.review.plain import Outcome
 from digestctl.review.rows import ReviewRow, age, featured_in, load_rows, safe
@@ -1152,7 +1152,12 @@ def run_app(
     app.board.order = Order(order)
     if os.environ.get("DIGESTCTL_REVIEW_PAINTED"):  # bench/review.py: time to first paint
         app.call_after_refresh(_report_paint, os.environ["DIGESTCTL_REVIEW_PAINTED"])
-    outcome = app.run()
+    desk.learning = False  # a key must not wait for a refit: once, at the end, instead
+    try:
+        outcome = app.run()
+    finally:
+        if app.history:
+            learn(desk.ws, desk.store)
     if outcome is None:
         picked, skipped, left = app.board.counts()
         outcome = Outcome(picked, skipped, left, interrupted=True)
