@@ -650,6 +650,11 @@ class Store:
         sql = "SELECT key FROM items WHERE key IN ({marks})"
         return {r[0] for r in _rows_in(self._db, sql, list(keys))}
 
+    def get_items(self, item_ids: Sequence[str]) -> dict[str, Item]:
+        """The given items, by id (unknown ids left out)."""
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE id IN ({{marks}})"
+        return {item.id: item for item in map(_item, _rows_in(self._db, sql, item_ids))}
+
     def iter_items(self, query: ItemQuery) -> Iterator[Item]:
         """The items a query selects, streamed from the cursor (constant memory)."""
         sql, args = self._select(_ITEM_COLUMNS, query)

@@ -173,14 +173,25 @@ def _scored(
     store: Store, query: ItemQuery, ranker: Ranker, *, by_score: bool
 ) -> Iterator[Scored[Item]]:
     """The items the query selects with their scores: best first (`by_score`: the whole
-    selection is scored, then paged), else in the query's order, a chunk at a time."""
+    selection is scored, then paged), else in the query's order, a chunk at a time.
+
+    By score, the first pass keeps only each item's score and id (100,000 items would
+    otherwise be 100,000 objects with their word sets); the page is then read again a
+    chunk at a time, in that order."""
     import dataclasses
 
     if by_score:
         every = dataclasses.replace(query, limit=None, offset=0)
-        ranked = ranker.rank(list(store.iter_items(every)))
+        order = sorted(
+            (-score, n, item_id)
+            for n, (item_id, score) in enumerate(ranker.scores(store.iter_items(every)))
+        )
         end = None if query.limit is None else query.offset + query.limit
-        yield from ranked[query.offset : end]
+        wanted = [item_id for _, _, item_id in order[query.offset : end]]
+        for start in range(0, len(wanted), CHUNK):
+            ids = wanted[start : start + CHUNK]
+            found = store.get_items(ids)
+            yield from ranker.rank([found[i] for i in ids if i in found], best_first=False)
         return
     batch: list[Item] = []
     for item in store.iter_items(query):

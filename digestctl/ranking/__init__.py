@@ -12,7 +12,7 @@ carry its story (1 when absent).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -121,6 +121,13 @@ class Ranker:
             self.cold,
             self.warnings,
         )
+
+    def scores(self, items: Iterable[C]) -> Iterator[tuple[str, float]]:
+        """Each item's id and score (as `rank` gives it), keeping nothing of the item."""
+        sizes = self.story_sizes
+        scorer = FastScorer(self.context)
+        for item in items:
+            yield item.id, round(scorer.total(item, sizes.get(item.id, 1)), 4)
 
     def rank(self, items: Sequence[C], *, best_first: bool = True) -> list[Scored[C]]:
         """The items best first (ties: the order given, newest first by default); with
