@@ -172,34 +172,42 @@ def _load_ranker(store: Store, ws: Workspace) -> Ranker:
 def _scored(
     store: Store, query: ItemQuery, ranker: Ranker, *, by_score: bool
 ) -> Iterator[Scored[Item]]:
-    """The items the query selects with their scores: best first (`by_score`: the whole
-    selection is scored, then paged), else in the query's order, a chunk at a time.
-
-    By score, the first pass keeps only each item's score and id (100,000 items would
-    otherwise be 100,000 objects with their word sets); the page is then read again a
-    chunk at a time, in that order."""
-    import dataclasses
-
+    """The items the query selects with their scores (and why): best first (`by_score`,
+    see _by_score), else in the query's order, a chunk at a time."""
     if by_score:
-        every = dataclasses.replace(query, limit=None, offset=0)
-        order = sorted(
-            (-score, n, item_id)
-            for n, (item_id, score) in enumerate(ranker.scores(store.iter_items(every)))
-        )
-        end = None if query.limit is None else query.offset + query.limit
-        wanted = [item_id for _, _, item_id in order[query.offset : end]]
-        for start in range(0, len(wanted), CHUNK):
-            ids = wanted[start : start + CHUNK]
-            found = store.get_items(ids)
-            yield from ranker.rank([found[i] for i in ids if i in found], best_first=False)
+        batch: list[Item] = []
+        for item in _by_score(store, query, ranker):
+            batch.append(item)
+            if len(batch) >= CHUNK:
+                yield from ranker.rank(batch, best_first=False)
+                batch = []
+        yield from ranker.rank(batch, best_first=False)
         return
-    batch: list[Item] = []
+    batch = []
     for item in store.iter_items(query):
         batch.append(item)
         if len(batch) >= CHUNK:
             yield from ranker.rank(batch, best_first=False)
             batch = []
     yield from ranker.rank(batch, best_first=False)
+
+
+def _by_score(store: Store, query: ItemQuery, ranker: Ranker) -> Iterator[Item]:
+    """The query's page of items, best first: the whole selection is scored (keeping only
+    scores and ids), then the page is read again a chunk at a time, in that order."""
+    import dataclasses
+
+    every = dataclasses.replace(query, limit=None, offset=0)
+    order = sorted(
+        (-score, n, item_id)
+        for n, (item_id, score) in enumerate(ranker.scores(store.iter_items(every)))
+    )
+    end = None if query.limit is None else query.offset + query.limit
+    wanted = [item_id for _, _, item_id in order[query.offset : end]]
+    for start in range(0, len(wanted), CHUNK):
+        ids = wanted[start : start + CHUNK]
+        found = store.get_items(ids)
+        yield from (found[i] for i in ids if i in found)
 
 
 def _json_rows(
@@ -283,7 +291,7 @@ def _print_lines(
         color=output.use_color(sys.stdout),
     )
     lines = (
-        _lines_of(store, _scored(store, query, ranker, by_score=True))
+        _lines_of(store, _by_score(store, query, ranker))
         if ranker is not None
         else store.iter_item_lines(query)
     )
@@ -297,7 +305,7 @@ def _print_lines(
             output.print_note(footer)
 
 
-def _lines_of(store: Store, scored: Iterable[Scored[Item]]) -> Iterator[ItemLine]:
+def _lines_of(store: Store, items: Iterable[Item]) -> Iterator[ItemLine]:
     """Listing lines for items already read (in score order), a chunk at a time."""
     from digestctl.store import ItemLine
 
@@ -309,8 +317,8 @@ def _lines_of(store: Store, scored: Iterable[Scored[Item]]) -> Iterator[ItemLine
             date = (i.published or i.first_seen).astimezone(UTC).strftime("%Y-%m-%d")
             yield ItemLine(i.id, i.url, i.status.value, i.source, date, i.title, sizes.get(i.id, 1))
 
-    for s in scored:
-        batch.append(s.item)
+    for item in items:
+        batch.append(item)
         if len(batch) >= CHUNK:
             yield from emit()
             batch = []
