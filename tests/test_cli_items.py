@@ -348,3 +348,18 @@ def test_an_item_line_shows_its_draft_and_where_it_was_featured() -> None:
     shown = output.format_item_line(long, None, narrow)
     assert re.sub(r"\x1b\[[0-9;]*m", "", shown).endswith("word…")
     assert len(re.sub(r"\x1b\[[0-9;]*m", "", shown)) <= 80
+
+
+@pytest.mark.parametrize("shape", [[], ["--json"], ["--limit", "7", "--offset", "3"]])
+def test_score_order_is_the_same_in_memory_and_in_two_passes(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, shape: list[str]
+) -> None:
+    from digestctl.cli import items_cmd
+
+    args = ["--sort", "score", "--search", "labour", *shape]
+    in_memory = run(ws, *args)
+    monkeypatch.setattr(items_cmd, "IN_MEMORY", 10)  # every selection takes two passes
+    two_passes = run(ws, *args)
+    assert in_memory.exit_code == two_passes.exit_code == 0, two_passes.output
+    assert in_memory.stdout == two_passes.stdout
+    assert in_memory.stdout.count("it0") >= 7  # items were listed

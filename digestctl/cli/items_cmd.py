@@ -95,7 +95,8 @@ def register(app: typer.Typer) -> None:
         JSON keys: id, source, title, url, summary, published, author, site, status,
         first_seen (dates ISO 8601 UTC, missing values null), story (the story's stable
         id), story_size (distinct sources carrying the story), draft (the draft it is
-        picked in, or null), featured_in (other drafts that hold the same story).
+        picked in, or null), featured_in (other drafts that hold the same story), score
+        (higher: likelier you pick it), why (its reasons, in words).
 
         Example: digestctl items --status new --since 7d --search 'traffick*' --json
         """
@@ -157,6 +158,9 @@ def register(app: typer.Typer) -> None:
 
 SORTS = ("score", "newest", "source")
 CHUNK = 500  # rows annotated (drafts, stories, scores) at a time while streaming
+# By score, a selection up to this size is scored in memory (about 8 kB an item, with its
+# word sets); a larger one in two passes that keep only scores and ids (flat memory).
+IN_MEMORY = 20_000
 
 
 def _load_ranker(store: Store, ws: Workspace) -> Ranker:
@@ -175,6 +179,11 @@ def _scored(
     """The items the query selects with their scores (and why): best first (`by_score`,
     see _by_score), else in the query's order, a chunk at a time."""
     if by_score:
+        every = _whole_selection(query)
+        if store.count_matching(every) <= IN_MEMORY:  # one pass: faster, memory is small
+            ranked = ranker.rank(list(store.iter_items(every)))
+            yield from ranked[query.offset : _end(query)]
+            return
         batch: list[Item] = []
         for item in _by_score(store, query, ranker):
             batch.append(item)
@@ -195,19 +204,31 @@ def _scored(
 def _by_score(store: Store, query: ItemQuery, ranker: Ranker) -> Iterator[Item]:
     """The query's page of items, best first: the whole selection is scored (keeping only
     scores and ids), then the page is read again a chunk at a time, in that order."""
-    import dataclasses
-
-    every = dataclasses.replace(query, limit=None, offset=0)
-    order = sorted(
+    every = _whole_selection(query)
+    if store.count_matching(every) <= IN_MEMORY:  # one pass: faster, memory is small
+        items = list(store.iter_items(every))
+        order = sorted((-score, n) for n, (_, score) in enumerate(ranker.scores(items)))
+        yield from (items[n] for _, n in order[query.offset : _end(query)])
+        return
+    ranked = sorted(
         (-score, n, item_id)
         for n, (item_id, score) in enumerate(ranker.scores(store.iter_items(every)))
     )
-    end = None if query.limit is None else query.offset + query.limit
-    wanted = [item_id for _, _, item_id in order[query.offset : end]]
+    wanted = [item_id for _, _, item_id in ranked[query.offset : _end(query)]]
     for start in range(0, len(wanted), CHUNK):
         ids = wanted[start : start + CHUNK]
         found = store.get_items(ids)
         yield from (found[i] for i in ids if i in found)
+
+
+def _whole_selection(query: ItemQuery) -> ItemQuery:
+    import dataclasses
+
+    return dataclasses.replace(query, limit=None, offset=0)
+
+
+def _end(query: ItemQuery) -> int | None:
+    return None if query.limit is None else query.offset + query.limit
 
 
 def _json_rows(
