@@ -266,10 +266,9 @@ def _print_table_page(
 
     assert query.limit is not None
     why: dict[str, tuple[str, ...]] | None = None
-    if ranker is not None:  # by score
-        scored = list(_scored(store, query, ranker, by_score=True))
-        page = [s.item for s in scored]
-        why = {s.item.id: s.why for s in scored}
+    if ranker is not None:  # by score: the reasons of the page's items only
+        page = list(_by_score(store, query, ranker))
+        why = {s.item.id: s.why for s in ranker.rank(page, best_first=False)}
     else:
         page = list(store.iter_items(query))
     if page and len(page) < query.limit:
