@@ -741,7 +741,9 @@ class Placement:
     covered: str | None = None  # "story already in draft X (via SOURCE)": the current draft
 
 
-class _Placeable(Protocol):
+class Placeable(Protocol):
+    """What placements() reads of an item or a listing row."""
+
     @property
     def id(self) -> str: ...
     @property
@@ -752,7 +754,7 @@ class _Placeable(Protocol):
 
 def placements(
     archive: Archive,
-    items: Sequence[_Placeable],
+    items: Sequence[Placeable],
     current: str | None,
     stories: Mapping[str, str] | None = None,
     covers: Mapping[str, Sequence[StoryCover]] | None = None,

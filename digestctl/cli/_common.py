@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
@@ -17,6 +17,17 @@ from digestctl.errors import DigestError, UsageError
 
 if TYPE_CHECKING:
     from digestctl.workspace import Workspace
+
+
+# `--sort` of `items` and `review`.
+SortOption = Annotated[
+    str,
+    typer.Option(
+        "--sort",
+        help="Order: score (likeliest picks first, learned from your picks and skips), "
+        "newest, or source.",
+    ),
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")

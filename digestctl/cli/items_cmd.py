@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC
-from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from digestctl.cli._common import handle_errors, parse_since, state
+from digestctl.cli._common import SortOption, handle_errors, parse_since, state
 
 if TYPE_CHECKING:
     from digestctl.models import Item
-    from digestctl.picks import Archive, Placement
+    from digestctl.picks import Archive, Placeable, Placement
     from digestctl.ranking import Ranker, Scored
     from digestctl.store import ItemLine, ItemQuery, Store
     from digestctl.workspace import Workspace
@@ -69,14 +69,7 @@ def register(app: typer.Typer) -> None:
         all_items: Annotated[
             bool, typer.Option("--all", "-a", help="Every item, on a terminal too.")
         ] = False,
-        sort: Annotated[
-            str,
-            typer.Option(
-                "--sort",
-                help="Order: score (likeliest picks first, learned from your picks and "
-                "skips), newest, or source.",
-            ),
-        ] = "score",
+        sort: SortOption = "score",
         json_out: Annotated[
             bool, typer.Option("--json", help="Print a JSON array with stable keys.")
         ] = False,
@@ -364,15 +357,6 @@ def _tagged_sources(ws: Workspace, tags: list[str]) -> tuple[str, ...]:
     return names
 
 
-class _Row(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def url(self) -> str | None: ...
-    @property
-    def status(self) -> str: ...
-
-
 R_ = TypeVar("R_")
 
 
@@ -388,8 +372,8 @@ def _placed(
         return
     covers = picks.story_covers(store, archive)
 
-    def subject(row: R_) -> _Row:
-        found: _Row = getattr(row, "item", None) or row  # type: ignore[assignment]
+    def subject(row: R_) -> Placeable:
+        found: Placeable = getattr(row, "item", None) or row  # type: ignore[assignment]
         return found
 
     def place(batch: list[R_]) -> Iterator[tuple[R_, Placement | None]]:

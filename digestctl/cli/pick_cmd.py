@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from digestctl.cli._common import handle_errors, parse_since, state
+from digestctl.cli._common import SortOption, handle_errors, parse_since, state
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -357,14 +357,7 @@ def register(app: typer.Typer) -> None:
         all_items: Annotated[
             bool, typer.Option("--all", help="Show picked and skipped items too.")
         ] = False,
-        sort: Annotated[
-            str,
-            typer.Option(
-                "--sort",
-                help="Order: score (likeliest picks first, learned from your picks and "
-                "skips), newest, or source.",
-            ),
-        ] = "score",
+        sort: SortOption = "score",
         plain: Annotated[
             bool,
             typer.Option(
