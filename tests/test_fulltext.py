@@ -213,3 +213,23 @@ def test_fulltext_in_sources_toml_is_checked(tmp_path: Path) -> None:
         parse_config(
             '[[source]]\nurl = "https://example.org/f"\nfulltext = "yes"\n', tmp_path / "s"
         )
+
+
+def test_the_review_apps_reading_view_fetches_with_the_items_source_settings(
+    store: Store, server: TestServer
+) -> None:
+    from digestctl.config import Config
+    from digestctl.review.rows import full_text
+
+    page = f"<html><body><main><article>{FULL_BODY}</article></main></body></html>"
+    url = server.route("/intranet/story", static(page.encode(), content_type=HTML))
+    item = replace(story(6), url=url, source="intranet")
+    store.upsert_items([item], NOW)
+    # Without its source's settings the page is a link to a private address: not fetched.
+    assert full_text(store, item.id) is None
+    assert server.requests_for("/intranet/story") == []
+    # The source is on that origin (an intranet source the editor chose): fetched.
+    intranet = Source(name="intranet", url=server.url("/intranet/"))
+    text = full_text(store, item.id, Config(path=Path("sources.toml"), sources=(intranet,)))
+    assert text is not None
+    assert "Paragraph 7." in text

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -1132,7 +1133,8 @@ def run_app(
     from digestctl.review.plain import cursor_file
     from digestctl.review.rows import full_text
 
-    rows = load_rows(desk.store, window, load_config_quietly(desk.ws))
+    config = load_config_quietly(desk.ws)
+    rows = load_rows(desk.store, window, config)
     show = Show.ALL if include_decided else Show.NEW
     if not any(
         (include_decided or r.status is ItemStatus.NEW) and source in (None, r.source) for r in rows
@@ -1147,7 +1149,7 @@ def run_app(
         show=show,
         source=source,
         cursor_file=cursor_file(state_dir, desk.name),
-        full_text=full_text,
+        full_text=partial(full_text, config=config),
     )
     app.board.order = Order(order)
     if os.environ.get("DIGESTCTL_REVIEW_PAINTED"):  # bench/review.py: time to first paint

@@ -150,13 +150,19 @@ def featured_in(archive: Archive, row: ReviewRow, *, current: str | None) -> tup
 FullText = Callable[[Store, str], "str | None"]
 
 
-def full_text(store: Store, item_id: str) -> str | None:
+def full_text(store: Store, item_id: str, config: Config | None = None) -> str | None:
     """The item's article text: stored, else its page fetched now and stored (the reading
-    view is where an editor asks for it); None when there is none (the view then shows
-    the summary and the link)."""
+    view is where an editor asks for it), with its source's settings from `config`
+    (timeout, user agent, login, allow_private); None when there is none (the view then
+    shows the summary and the link)."""
     from digestctl.fulltext import fetch_text
 
-    result = fetch_text(store, item_id)
+    source = settings = None
+    if config is not None:
+        name = store.get_item(item_id).source
+        source = next((s for s in config.sources if s.name == name), None)
+        settings = config.fetch
+    result = fetch_text(store, item_id, source=source, settings=settings)
     return result.text.text if result.text is not None else None
 
 
